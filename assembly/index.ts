@@ -1,0 +1,7 @@
+// The ABI surface of wasmconv's WebAssembly module: re-exports only.
+//
+// Naming grammar: <op>_<pass>_<variant>, variant f32x4 (SIMD) or scalar. Both twins are exported by the SIMD
+// build; the scalar build (compiled with SIMD disabled) keeps the f32x4 names but they trap, and the loader
+// never calls them there. Pointers are byte offsets into linear memory; tensors are row-major f32.
+// Forward kernels overwrite their outputs; backward kernels accumulate (+=) into gradient buffers.
+export * from "./memory";

@@ -1,0 +1,41 @@
+// Test-side helpers for calling raw kernels: put arrays into linear memory, read them back, free them.
+import { heapF32, heapI32, wasm } from "../../src/wasm.js";
+
+const live: number[] = [];
+
+/** Allocates n f32 (or i32) slots, zero-filled, and returns the byte pointer. */
+export function zerosPtr(n: number): number {
+  const p = wasm().alloc(Math.max(4, n * 4));
+  heapF32().fill(0, p >> 2, (p >> 2) + n);
+  live.push(p);
+  return p;
+}
+
+/** Copies f32 data into a fresh block and returns its byte pointer. */
+export function putF32(data: ArrayLike<number>): number {
+  const p = zerosPtr(data.length);
+  heapF32().set(data, p >> 2);
+  return p;
+}
+
+/** Copies i32 data into a fresh block and returns its byte pointer. */
+export function putI32(data: ArrayLike<number>): number {
+  const p = zerosPtr(data.length);
+  heapI32().set(data, p >> 2);
+  return p;
+}
+
+/** Reads n f32 values at ptr (a copy, safe across memory growth). */
+export function getF32(ptr: number, n: number): Float32Array {
+  return heapF32().slice(ptr >> 2, (ptr >> 2) + n);
+}
+
+/** Reads n i32 values at ptr (a copy). */
+export function getI32(ptr: number, n: number): Int32Array {
+  return heapI32().slice(ptr >> 2, (ptr >> 2) + n);
+}
+
+/** Frees every block allocated through these helpers. */
+export function freeAll(): void {
+  for (const p of live.splice(0)) wasm().free(p);
+}
