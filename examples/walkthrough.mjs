@@ -48,7 +48,7 @@ function learn(label, conv, update) {
     update.step();
     if ((i + 1) % 2 === 0) console.log(`epoch ${i + 1}, loss ${l.sum().item().toFixed(3)}`);
   }
-  console.log(`learned kernel: ${conv.weight.reshape(1, 2)}`);
+  console.log(`learned kernel: ${conv.weight.detach().reshape(1, 2)}`);
 }
 const manual = (conv) => ({
   zero: () => conv.zeroGrad(),

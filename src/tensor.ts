@@ -73,7 +73,7 @@ export class Tensor {
   }
   toString(): string {
     const suffixes: string[] = [];
-    if (this._node) suffixes.push(`grad_fn=<${this._node.def.name}Backward>`);
+    if (this._node) suffixes.push(`grad_fn=<${this._node.def.name}Backward0>`);
     else if (this.requiresGrad) suffixes.push("requires_grad=True");
     return formatTensor(this.toFloat32Array(), this.shape, suffixes);
   }

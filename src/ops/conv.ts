@@ -42,7 +42,7 @@ const CONV2D: OpDef<G> = {
 };
 
 const CONV_TRANSPOSE2D: OpDef<G> = {
-  name: "ConvolutionTranspose",
+  name: "Convolution",
   forward: ([x, w, b], { geom }) => {
     const y = empty([geom.N, geom.O, geom.OH, geom.OW]);
     convTranspose2dFwd(y._ptr(), x._ptr(), w._ptr(), b ? b._ptr() : 0, geom);

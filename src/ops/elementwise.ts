@@ -111,7 +111,7 @@ function toTensorOperand(op: string, o: TensorLike): Tensor | number {
 
 function binary(def: OpDef, op: BinaryOpName, scalarOp: ScalarOpName, a: Tensor, o: TensorLike, s?: (x: number) => number): Tensor {
   const b = toTensorOperand(op, o);
-  if (typeof b === "number") return apply(SCALAR, [a], { op: scalarOp, s: s ? s(b) : b });
+  if (typeof b === "number") return apply({ ...SCALAR, name: def.name }, [a], { op: scalarOp, s: s ? s(b) : b });
   return apply(def, [a, b], undefined);
 }
 
@@ -120,15 +120,19 @@ export const sub = (a: Tensor, o: TensorLike) => binary(SUB, "sub", "add", a, o,
 export const mul = (a: Tensor, o: TensorLike) => binary(MUL, "mul", "mul", a, o);
 export const div = (a: Tensor, o: TensorLike) => binary(DIV, "div", "div", a, o);
 /** s - a, for a number on the left. */
-export const rsub = (s: number, a: Tensor) => apply(SCALAR, [a], { op: "rsub", s });
+export const rsub = (s: number, a: Tensor) => apply({ ...SCALAR, name: "Rsub" }, [a], { op: "rsub", s });
 
 export function pow(a: Tensor, n: number): Tensor {
   if (typeof n !== "number") throw new ShapeError(`pow: exponent must be a number, but got ${typeof n}`);
   return apply({ ...SCALAR, name: "Pow" }, [a], { op: "pow", s: n });
 }
 
+const UNARY_DEFS = Object.fromEntries(
+  (["neg", "abs", "exp", "log", "relu", "sigmoid", "tanh", "sqrt"] as const).map((op) => [op, { ...UNARY, name: op[0].toUpperCase() + op.slice(1) }]),
+) as Record<UnaryOpName, typeof UNARY>;
+
 export function unary(a: Tensor, op: UnaryOpName): Tensor {
-  return apply({ ...UNARY, name: op[0].toUpperCase() + op.slice(1) }, [a], { op });
+  return apply(UNARY_DEFS[op], [a], { op });
 }
 
 /** self op= other (other broadcast to self's shape), not recorded. */

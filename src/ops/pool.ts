@@ -7,7 +7,7 @@ import { planPool2d, type Pair, type PoolGeometry, type PoolOpts } from "../shap
 import { empty, Tensor, zerosLike } from "../tensor.js";
 
 const MAX_POOL2D: OpDef<{ geom: PoolGeometry; shape: number[] }> = {
-  name: "MaxPool2D",
+  name: "MaxPool2DWithIndices",
   forward: ([x], { geom, shape }) => {
     const y = empty(shape);
     const idx = empty(shape); // i32 argmax indices, saved for backward

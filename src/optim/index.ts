@@ -32,7 +32,7 @@ export class SGD extends Optimizer {
       buf = b.t._ptr();
       first = b.fresh;
     }
-    sgdStep(p._ptr(), g._ptr(), buf, p.numel, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
+    sgdStep(p._ptr(), g._ptr(), buf, p.numel, this, first);
   }
 }
 
@@ -61,7 +61,8 @@ export class Adam extends Optimizer {
     const step = (this.steps.get(p) ?? 0) + 1;
     this.steps.set(p, step);
     const kernel = this.decoupled ? adamwStep : adamStep;
-    kernel(p._ptr(), g._ptr(), m._ptr(), v._ptr(), p.numel, this.lr, this.betas[0], this.betas[1], this.eps, this.weightDecay, step);
+    const h = { lr: this.lr, beta1: this.betas[0], beta2: this.betas[1], eps: this.eps, weightDecay: this.weightDecay };
+    kernel(p._ptr(), g._ptr(), m._ptr(), v._ptr(), p.numel, h, step);
   }
 }
 
