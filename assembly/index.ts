@@ -5,3 +5,12 @@
 // never calls them there. Pointers are byte offsets into linear memory; tensors are row-major f32.
 // Forward kernels overwrite their outputs; backward kernels accumulate (+=) into gradient buffers.
 export * from "./memory";
+export * from "./elementwise";
+export * from "./unary";
+export * from "./reduce";
+export * from "./pool";
+export * from "./gemm";
+export * from "./conv2d";
+export * from "./conv_transpose2d";
+export * from "./loss";
+export * from "./optim";

@@ -1,0 +1,518 @@
+// 2-D max and average pooling over NCHW planes, PyTorch semantics (see /work/shared/SEMANTICS.md).
+//
+// Every kernel works plane by plane (P = N*C planes of H*W floats) and output row by output row. The caller
+// (src/kernels/pool.ts and the facade) computes OH/OW with PyTorch's formula, ceil-mode correction included,
+// and validates kernel/stride/padding; kernels trust their arguments but clip every window to the input.
+//
+// Window of output (oh, ow), rows (columns alike):
+//   max: start = oh*sh - ph, end = min(start + (KH-1)*dh + 1, H), start advanced by dh while < 0.
+//   avg: hs = oh*sh - ph, he = min(hs + KH, H + ph), pool_size uses (he - hs) BEFORE clipping to [0, H).
+//
+// SIMD layout: four adjacent output columns of one output row form one f32x4 (lane j = column ow + j); row
+// clipping is uniform across the lanes. Vector groups cover the columns whose windows end inside the row;
+// the rest (and, for avg, the columns starting in the left padding) run the scalar per-output code shared by
+// both twins. Stride 1 uses plain loads, stride 2 two loads and an even/odd shuffle (2- and 3-wide windows
+// share the loads), larger strides a 4-lane gather. Max pool also vectorises left-border columns by reading
+// the floats before the row and replacing them with -inf, and takes a cheaper update (pmax + integer max of
+// the index) on rows without NaN. Forward lanes are bit-identical to the scalar twin (same window order, same
+// f32 operations); the avg backward may add overlapping contributions in another order.
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+// @ts-ignore: decorator
+@inline function at(base: usize, i: i32): usize {
+  return base + (<usize>i << 2);
+}
+
+/** Loads x[p], x[p+sw], x[p+2sw], x[p+3sw] (floats; p a byte pointer). sw is a constant after inlining. */
+// @ts-ignore: decorator
+@inline function loadStrided(p: usize, sw: i32): v128 {
+  if (sw == 1) return v128.load(p);
+  if (sw == 2) return f32x4.shuffle(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+  const s = <usize>sw << 2;
+  let v = v128.load32_zero(p);
+  v = v128.load32_lane(p + s, v, 1);
+  v = v128.load32_lane(p + 2 * s, v, 2);
+  return v128.load32_lane(p + 3 * s, v, 3);
+}
+
+/** First output column whose window starts at or after column 0. */
+// @ts-ignore: decorator
+@inline function firstInterior(pw: i32, sw: i32): i32 {
+  return (pw + sw - 1) / sw;
+}
+
+/** One past the last output column whose window (span floats + slack) ends inside [0, W), capped at OW. */
+// @ts-ignore: decorator
+@inline function endInterior(W: i32, span: i32, slack: i32, pw: i32, sw: i32, OW: i32): i32 {
+  const num = W - span - slack + pw;
+  return num < 0 ? 0 : min(num / sw + 1, OW);
+}
+
+// ---------------------------------------------------------------------------------------------- max pool
+
+/** Scalar max pooling of output columns [a, b) of one output row (rows ih0 (already advanced) .. ih1). */
+function maxRowScalar(
+  yr: usize, ir: usize, xp: usize, W: i32, ih0: i32, ih1: i32, dh: i32,
+  a: i32, b: i32, sw: i32, pw: i32, spanW: i32, dw: i32,
+): void {
+  for (let ow = a; ow < b; ow++) {
+    let iw0 = ow * sw - pw;
+    const iw1 = min(iw0 + spanW, W);
+    while (iw0 < 0) iw0 += dw;
+    let best: f32 = -Infinity;
+    let bi = ih0 * W + iw0; // PyTorch: index of the first in-bounds element, even if nothing beats -inf
+    for (let ih = ih0; ih < ih1; ih += dh) {
+      const row = ih * W;
+      for (let iw = iw0; iw < iw1; iw += dw) {
+        const v = load<f32>(at(xp, row + iw));
+        const upd = v > best || v != v; // branchless: random data defeats the branch predictor
+        best = select<f32>(v, best, upd);
+        bi = select<i32>(row + iw, bi, upd);
+      }
+    }
+    store<f32>(at(yr, ow), best);
+    store<i32>(at(ir, ow), bi);
+  }
+}
+
+/**
+ * One running-max update of four lanes with candidate values v at indices c. PyTorch updates when
+ * `val > max || isnan(val)`. Planes without NaN (fast) use pmax (exactly `max < val ? val : max`, a single
+ * instruction) and, since indices grow along the row-major scan, take the index with an integer max of
+ * (c where updated, else 0). The general path selects both with the full NaN-aware mask.
+ */
+// @ts-ignore: decorator
+@inline function newIdx(v: v128, mx: v128, id: v128, c: v128, fast: bool): v128 {
+  if (fast) return i32x4.max_s(id, v128.and(c, f32x4.gt(v, mx)));
+  return v128.bitselect(c, id, v128.or(f32x4.gt(v, mx), f32x4.ne(v, v)));
+}
+// @ts-ignore: decorator
+@inline function newMax(v: v128, mx: v128, fast: bool): v128 {
+  if (fast) return f32x4.pmax(mx, v);
+  return v128.bitselect(v, mx, v128.or(f32x4.gt(v, mx), f32x4.ne(v, v)));
+}
+
+/** True if any of the n floats at xp is NaN. */
+// @ts-ignore: decorator
+@inline function hasNaN(xp: usize, n: i32): bool {
+  let acc = i32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const a = v128.load(at(xp, i));
+    const b = v128.load(at(xp, i), 16);
+    acc = v128.or(acc, v128.or(f32x4.ne(a, a), f32x4.ne(b, b)));
+  }
+  let any = v128.any_true(acc);
+  for (; i < n; i++) {
+    const v = load<f32>(at(xp, i));
+    if (v != v) any = true;
+  }
+  return any;
+}
+
+/** Lane-wise first in-bounds window column: columns < 0 advanced by dw until >= 0 (PyTorch's start). */
+// @ts-ignore: decorator
+@inline function firstCol(c: i32, dw: i32): i32 {
+  return c < 0 ? c + ((dw - 1 - c) / dw) * dw : c;
+}
+// @ts-ignore: decorator
+@inline function firstCols(col: v128, dw: i32): v128 {
+  let r = i32x4.replace_lane(col, 0, firstCol(i32x4.extract_lane(col, 0), dw));
+  r = i32x4.replace_lane(r, 1, firstCol(i32x4.extract_lane(col, 1), dw));
+  r = i32x4.replace_lane(r, 2, firstCol(i32x4.extract_lane(col, 2), dw));
+  return i32x4.replace_lane(r, 3, firstCol(i32x4.extract_lane(col, 3), dw));
+}
+/** Lanes whose column is left of the input read as -inf (padding never wins); only when masked. */
+// @ts-ignore: decorator
+@inline function clipLeft(v: v128, col: v128, masked: bool): v128 {
+  if (!masked) return v;
+  return v128.bitselect(v, f32x4.splat(-Infinity), i32x4.ge_s(col, i32x4.splat(0)));
+}
+
+/**
+ * Four output columns ow..ow+3 whose windows end inside the row. Unmasked: windows start at column >= 0.
+ * Masked (left border): lanes may start left of the input; those positions read memory before the row
+ * (the caller guarantees it exists) and are replaced by -inf. sw, KW, dw, fast, masked are constants after
+ * inlining; 2- and 3-wide stride-2 windows share their loads.
+ */
+// @ts-ignore: decorator
+@inline function maxGroup4(
+  yr: usize, ir: usize, xp: usize, W: i32, ih0: i32, ih1: i32, dh: i32,
+  ow: i32, sw: i32, pw: i32, KW: i32, dw: i32, lanes: v128, fast: bool, masked: bool,
+): void {
+  const iw0 = ow * sw - pw;
+  const col0 = i32x4.add(i32x4.splat(iw0), lanes);
+  const one = i32x4.splat(1);
+  let mx = f32x4.splat(-Infinity);
+  let id = i32x4.add(i32x4.splat(ih0 * W), masked ? firstCols(col0, dw) : col0);
+  for (let ih = ih0; ih < ih1; ih += dh) {
+    const r = ih * W + iw0;
+    let c = i32x4.add(i32x4.splat(r), lanes);
+    let q = at(xp, r); // wraps correctly for a negative r (masked groups only)
+    if (sw == 2 && dw == 1 && (KW == 2 || KW == 3)) {
+      const v0 = v128.load(q);
+      const v1 = v128.load(q, 16);
+      const e = clipLeft(f32x4.shuffle(v0, v1, 0, 2, 4, 6), col0, masked); // columns kw = 0
+      id = newIdx(e, mx, id, c, fast);
+      mx = newMax(e, mx, fast);
+      const o = clipLeft(f32x4.shuffle(v0, v1, 1, 3, 5, 7), i32x4.add(col0, one), masked); // kw = 1
+      c = i32x4.add(c, one);
+      id = newIdx(o, mx, id, c, fast);
+      mx = newMax(o, mx, fast);
+      if (KW == 3) {
+        // kw = 2: lanes 1..3 of e and the float after v1; columns >= 0 here whenever pw <= 1
+        const e2 = f32x4.shuffle(e, v128.load32_zero(q, 32), 1, 2, 3, 4);
+        c = i32x4.add(c, one);
+        id = newIdx(e2, mx, id, c, fast);
+        mx = newMax(e2, mx, fast);
+      }
+    } else {
+      const dwv = i32x4.splat(dw);
+      let col = col0;
+      for (let kw = 0; kw < KW; kw++) {
+        const v = clipLeft(loadStrided(q, sw), col, masked);
+        id = newIdx(v, mx, id, c, fast);
+        mx = newMax(v, mx, fast);
+        c = i32x4.add(c, dwv);
+        if (masked) col = i32x4.add(col, dwv);
+        q += <usize>dw << 2;
+      }
+    }
+  }
+  v128.store(at(yr, ow), mx);
+  v128.store(at(ir, ow), id);
+}
+
+// @ts-ignore: decorator
+@inline function maxFwdSimd(
+  y: usize, idx: usize, x: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+): void {
+  const spanH = (KH - 1) * dh + 1;
+  const spanW = (KW - 1) * dw + 1;
+  const lo = firstInterior(pw, sw); // columns < lo have windows starting in the left padding
+  // Stride-2 strided loads read one float past the window, except the shared-load 2/3-wide paths.
+  const slack = sw == 2 && !(dw == 1 && (KW == 2 || KW == 3)) ? 1 : 0;
+  let hi = endInterior(W, spanW, slack, pw, sw, OW);
+  // Left-border groups read up to pw floats before the row: fine unless x sits at the start of memory.
+  // The 3-wide stride-2 path skips the mask of its third column, valid while pw <= 1.
+  const maskOk = x >= (<usize>pw + 8) << 2 && !(sw == 2 && dw == 1 && KW == 3 && pw > 1);
+  let start = maskOk ? 0 : lo;
+  if (hi - start < 4) { start = 0; hi = 0; }
+  const lanes = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(sw));
+  for (let p = 0; p < P; p++) {
+    const xp = at(x, p * H * W);
+    let scanned = 0;
+    let lastNaN = -1; // last input row (scanned so far) holding a NaN
+    for (let oh = 0; oh < OH; oh++) {
+      const o = (p * OH + oh) * OW;
+      const yr = at(y, o);
+      const ir = at(idx, o);
+      let ih0 = oh * sh - ph;
+      const ih1 = min(ih0 + spanH, H);
+      while (ih0 < 0) ih0 += dh;
+      maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, 0, start, sw, pw, spanW, dw);
+      if (hi > start) {
+        for (; scanned < ih1; scanned++) if (hasNaN(at(xp, scanned * W), W)) lastNaN = scanned;
+        // The last group overlaps the previous one when the count is not a multiple of 4: forward
+        // overwrites, so recomputing a column is harmless.
+        if (lastNaN < ih0) {
+          for (let ow = start; ow < hi; ow += 4) {
+            const g = min(ow, hi - 4);
+            if (g < lo) maxGroup4(yr, ir, xp, W, ih0, ih1, dh, g, sw, pw, KW, dw, lanes, false, true);
+            else maxGroup4(yr, ir, xp, W, ih0, ih1, dh, g, sw, pw, KW, dw, lanes, true, false);
+          }
+        } else {
+          for (let ow = start; ow < hi; ow += 4) {
+            const g = min(ow, hi - 4);
+            if (g < lo) maxGroup4(yr, ir, xp, W, ih0, ih1, dh, g, sw, pw, KW, dw, lanes, false, true);
+            else maxGroup4(yr, ir, xp, W, ih0, ih1, dh, g, sw, pw, KW, dw, lanes, false, false);
+          }
+        }
+      }
+      maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, hi, OW, sw, pw, spanW, dw);
+    }
+  }
+}
+
+/**
+ * Max pooling forward, SIMD across output columns.
+ * y (P,OH,OW) overwritten; idx (P,OH,OW) i32 overwritten with ih*W+iw inside the plane; x (P,H,W).
+ * Ties keep the first element in row-major scan order; NaN wins (the last NaN's index); a window holding
+ * only -inf (or nothing, possible with dilation) yields -inf and the first in-bounds index, as in PyTorch.
+ */
+export function max_pool2d_fwd_f32x4(
+  y: usize, idx: usize, x: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  if (sw == 2 && dw == 1 && KW == 3) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, 3, sh, 2, ph, pw, dh, 1);
+  else if (sw == 2 && dw == 1 && KW == 2) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, 2, sh, 2, ph, pw, dh, 1);
+  else if (sw == 1) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, KW, sh, 1, ph, pw, dh, dw);
+  else if (sw == 2) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, KW, sh, 2, ph, pw, dh, dw);
+  else maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw);
+}
+
+/** Max pooling forward, scalar twin of max_pool2d_fwd_f32x4 (same arguments, same results). */
+export function max_pool2d_fwd_scalar(
+  y: usize, idx: usize, x: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+): void {
+  const spanH = (KH - 1) * dh + 1;
+  const spanW = (KW - 1) * dw + 1;
+  for (let p = 0; p < P; p++) {
+    const xp = at(x, p * H * W);
+    for (let oh = 0; oh < OH; oh++) {
+      const o = (p * OH + oh) * OW;
+      let ih0 = oh * sh - ph;
+      const ih1 = min(ih0 + spanH, H);
+      while (ih0 < 0) ih0 += dh;
+      maxRowScalar(at(y, o), at(idx, o), xp, W, ih0, ih1, dh, 0, OW, sw, pw, spanW, dw);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function maxBwd(gx: usize, gy: usize, idx: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32): void {
+  const HW = H * W;
+  const OHW = OH * OW;
+  for (let p = 0; p < P; p++) {
+    const gxp = at(gx, p * HW);
+    const o = p * OHW;
+    for (let j = 0; j < OHW; j++) {
+      const i = load<i32>(at(idx, o + j));
+      // Indices come from max_pool2d_fwd; the bound check only guards the empty-window case and bad input.
+      if (<u32>i < <u32>HW) {
+        const q = at(gxp, i);
+        store<f32>(q, load<f32>(q) + load<f32>(at(gy, o + j)));
+      }
+    }
+  }
+}
+
+/**
+ * Max pooling backward: gx (P,H,W) += gy (P,OH,OW) scattered to idx (P,OH,OW) (per-plane indices from the
+ * forward). Overlapping windows accumulate. A scatter does not vectorise; both twins run the same loop.
+ */
+export function max_pool2d_bwd_f32x4(gx: usize, gy: usize, idx: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  const HW = H * W;
+  const OHW = OH * OW;
+  const hw4 = i32x4.splat(HW);
+  for (let p = 0; p < P; p++) {
+    const gxp = at(gx, p * HW);
+    const o = p * OHW;
+    let j = 0;
+    for (; j + 4 <= OHW; j += 4) {
+      const iv = v128.load(at(idx, o + j));
+      if (!i32x4.all_true(i32x4.lt_u(iv, hw4))) break; // bad index: finish with the checked loop
+      const gv = v128.load(at(gy, o + j));
+      let q = at(gxp, i32x4.extract_lane(iv, 0));
+      store<f32>(q, load<f32>(q) + f32x4.extract_lane(gv, 0));
+      q = at(gxp, i32x4.extract_lane(iv, 1));
+      store<f32>(q, load<f32>(q) + f32x4.extract_lane(gv, 1));
+      q = at(gxp, i32x4.extract_lane(iv, 2));
+      store<f32>(q, load<f32>(q) + f32x4.extract_lane(gv, 2));
+      q = at(gxp, i32x4.extract_lane(iv, 3));
+      store<f32>(q, load<f32>(q) + f32x4.extract_lane(gv, 3));
+    }
+    for (; j < OHW; j++) {
+      const i = load<i32>(at(idx, o + j));
+      if (<u32>i < <u32>HW) {
+        const q = at(gxp, i);
+        store<f32>(q, load<f32>(q) + load<f32>(at(gy, o + j)));
+      }
+    }
+  }
+}
+
+/** Scalar twin of max_pool2d_bwd_f32x4. */
+export function max_pool2d_bwd_scalar(gx: usize, gy: usize, idx: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32): void {
+  maxBwd(gx, gy, idx, P, H, W, OH, OW);
+}
+
+// ---------------------------------------------------------------------------------------------- avg pool
+
+/**
+ * Scalar average pooling of output columns [a, b) of one output row. poolH = he - hs before clipping;
+ * [h0, h1) the clipped rows. bwd = false: y[ow] = sum / divisor. bwd = true: g[window] += gy[ow] / divisor
+ * (yr is then gy's row and xp gx's plane).
+ */
+// @ts-ignore: decorator
+@inline function avgRowScalar(
+  yr: usize, xp: usize, W: i32, poolH: i32, h0: i32, h1: i32,
+  a: i32, b: i32, KW: i32, sw: i32, pw: i32, cip: i32, ovr: i32, bwd: bool,
+): void {
+  for (let ow = a; ow < b; ow++) {
+    let ws = ow * sw - pw;
+    let we = min(ws + KW, W + pw);
+    const poolW = we - ws;
+    ws = max(ws, 0);
+    we = min(we, W);
+    if (h0 >= h1 || ws >= we) {
+      if (!bwd) store<f32>(at(yr, ow), 0);
+      continue;
+    }
+    const div = <f32>(ovr != 0 ? ovr : cip != 0 ? poolH * poolW : (h1 - h0) * (we - ws));
+    if (bwd) {
+      const d = load<f32>(at(yr, ow)) / div;
+      for (let ih = h0; ih < h1; ih++) {
+        for (let iw = ws; iw < we; iw++) {
+          const q = at(xp, ih * W + iw);
+          store<f32>(q, load<f32>(q) + d);
+        }
+      }
+    } else {
+      let s: f32 = 0;
+      for (let ih = h0; ih < h1; ih++) {
+        for (let iw = ws; iw < we; iw++) s += load<f32>(at(xp, ih * W + iw));
+      }
+      store<f32>(at(yr, ow), s / div);
+    }
+  }
+}
+
+/**
+ * SIMD part of one output row: columns [lo, hi) are interior (the column window is KW wide, unclipped).
+ * Returns the first column left for the scalar code. Only reached from the f32x4 kernels.
+ */
+// @ts-ignore: decorator
+@inline function avgRowSimd(
+  row: usize, plane: usize, W: i32, poolH: i32, h0: i32, h1: i32, lo: i32, hi: i32,
+  KW: i32, sw: i32, pw: i32, cip: i32, ovr: i32, bwd: bool,
+): i32 {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return 0; }
+  const dv = f32x4.splat(<f32>(ovr != 0 ? ovr : (cip != 0 ? poolH : h1 - h0) * KW));
+  let ow = lo;
+  if (bwd) {
+    const zero = f32x4.splat(0);
+    for (; ow + 4 <= hi; ow += 4) {
+      const d = f32x4.div(v128.load(at(row, ow)), dv);
+      const dlo = f32x4.shuffle(d, zero, 0, 4, 1, 4); // (d0, 0, d1, 0) for stride 2
+      const dhi = f32x4.shuffle(d, zero, 2, 4, 3, 4); // (d2, 0, d3, 0)
+      for (let ih = h0; ih < h1; ih++) {
+        let q = at(plane, ih * W + ow * sw - pw);
+        if (sw == 2 && KW == 2) {
+          // 2-wide stride-2 windows tile the 8 floats: (d0,d0,d1,d1), (d2,d2,d3,d3)
+          v128.store(q, f32x4.add(v128.load(q), f32x4.shuffle(d, d, 0, 0, 1, 1)));
+          v128.store(q, f32x4.add(v128.load(q, 16), f32x4.shuffle(d, d, 2, 2, 3, 3)), 16);
+          continue;
+        }
+        for (let kw = 0; kw < KW; kw++) {
+          if (sw == 1) {
+            v128.store(q, f32x4.add(v128.load(q), d));
+          } else {
+            v128.store(q, f32x4.add(v128.load(q), dlo));
+            v128.store(q, f32x4.add(v128.load(q, 16), dhi), 16);
+          }
+          q += 4;
+        }
+      }
+    }
+    return ow; // the remainder runs scalar: no overlapping group when accumulating
+  }
+  for (;;) {
+    if (ow + 4 > hi) {
+      if (ow >= hi) break;
+      ow = hi - 4; // overlapping last group, harmless when overwriting
+    }
+    let acc = f32x4.splat(0);
+    for (let ih = h0; ih < h1; ih++) {
+      let q = at(plane, ih * W + ow * sw - pw);
+      if (sw == 2 && KW == 2) { // shared loads; same per-lane order (kw 0 then 1)
+        const v0 = v128.load(q);
+        const v1 = v128.load(q, 16);
+        acc = f32x4.add(acc, f32x4.shuffle(v0, v1, 0, 2, 4, 6));
+        acc = f32x4.add(acc, f32x4.shuffle(v0, v1, 1, 3, 5, 7));
+        continue;
+      }
+      for (let kw = 0; kw < KW; kw++) {
+        acc = f32x4.add(acc, loadStrided(q, sw));
+        q += 4;
+      }
+    }
+    v128.store(at(row, ow), f32x4.div(acc, dv));
+    ow += 4;
+  }
+  return hi;
+}
+
+// @ts-ignore: decorator
+@inline function avgAll(
+  out: usize, inp: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, cip: i32, ovr: i32, bwd: bool, simd: bool,
+): void {
+  // fwd: out = y (P,OH,OW), inp = x (P,H,W). bwd: out = gx (P,H,W) accumulated, inp = gy (P,OH,OW).
+  let lo = firstInterior(pw, sw);
+  let hi = endInterior(W, KW, sw == 2 ? 1 : 0, pw, sw, OW);
+  if (!simd || hi - lo < 4 || (bwd && sw > 2)) { lo = 0; hi = 0; }
+  for (let p = 0; p < P; p++) {
+    const plane = at(bwd ? out : inp, p * H * W);
+    for (let oh = 0; oh < OH; oh++) {
+      const row = at(bwd ? inp : out, (p * OH + oh) * OW);
+      const hs = oh * sh - ph;
+      const he = min(hs + KH, H + ph);
+      const h0 = max(hs, 0);
+      const h1 = min(he, H);
+      let a = 0;
+      if (simd && h1 > h0 && hi > lo) {
+        avgRowScalar(row, plane, W, he - hs, h0, h1, 0, lo, KW, sw, pw, cip, ovr, bwd);
+        a = avgRowSimd(row, plane, W, he - hs, h0, h1, lo, hi, KW, sw, pw, cip, ovr, bwd);
+      }
+      avgRowScalar(row, plane, W, he - hs, h0, h1, a, OW, KW, sw, pw, cip, ovr, bwd);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function avgSimd(
+  out: usize, inp: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, cip: i32, ovr: i32, bwd: bool,
+): void {
+  if (sw == 2 && KW == 2) avgAll(out, inp, P, H, W, OH, OW, KH, 2, sh, 2, ph, pw, cip, ovr, bwd, true);
+  else if (sw == 1) avgAll(out, inp, P, H, W, OH, OW, KH, KW, sh, 1, ph, pw, cip, ovr, bwd, true);
+  else if (sw == 2) avgAll(out, inp, P, H, W, OH, OW, KH, KW, sh, 2, ph, pw, cip, ovr, bwd, true);
+  else avgAll(out, inp, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, cip, ovr, bwd, true);
+}
+
+/**
+ * Average pooling forward. y (P,OH,OW) overwritten; x (P,H,W). countIncludePad 0/1; divisorOverride 0 = none.
+ * divisor = override, else (he-hs)(we-ws) before clipping if countIncludePad, else the clipped window area;
+ * an empty window gives 0. The sum runs in f32 in row-major window order (PyTorch's CPU order).
+ */
+export function avg_pool2d_fwd_f32x4(
+  y: usize, x: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32, divisorOverride: i32,
+): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  avgSimd(y, x, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, false);
+}
+
+/** Scalar twin of avg_pool2d_fwd_f32x4. */
+export function avg_pool2d_fwd_scalar(
+  y: usize, x: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32, divisorOverride: i32,
+): void {
+  avgAll(y, x, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, false, false);
+}
+
+/**
+ * Average pooling backward: gx (P,H,W) += gy (P,OH,OW) / divisor on every in-bounds element of each window
+ * (same divisor rules as the forward). Vectorised for strides 1 and 2; other strides run the scalar loop.
+ */
+export function avg_pool2d_bwd_f32x4(
+  gx: usize, gy: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32, divisorOverride: i32,
+): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  avgSimd(gx, gy, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, true);
+}
+
+/** Scalar twin of avg_pool2d_bwd_f32x4. */
+export function avg_pool2d_bwd_scalar(
+  gx: usize, gy: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32, divisorOverride: i32,
+): void {
+  avgAll(gx, gy, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, true, false);
+}
