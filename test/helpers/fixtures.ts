@@ -1,14 +1,18 @@
 // Reading the PyTorch fixtures (test/fixtures/*.json) and comparing results with them.
-import { readFileSync } from "node:fs";
+// The JSON files are imported through Vite (a static map built at transform time), not read with node:fs,
+// so that the same suites also run in Chromium (the "chromium" project in vitest.config.ts).
 import { expect } from "vitest";
 import { tensor, type Tensor } from "../../src/index.js";
 
 export interface FixtureTensor { shape: number[]; data: (number | string)[] }
 
-const dir = new URL("../fixtures/", import.meta.url);
+const fixtures: Record<string, unknown> = import.meta.glob("../fixtures/*.json", { eager: true, import: "default" });
 
+/** The parsed fixture test/fixtures/<name> (e.g. "conv2d.json"), synchronously. */
 export function loadFixture<T = any>(name: string): T {
-  return JSON.parse(readFileSync(new URL(name, dir), "utf8"));
+  const f = fixtures[`../fixtures/${name}`];
+  if (f === undefined) throw new Error(`loadFixture: no fixture test/fixtures/${name}`);
+  return structuredClone(f) as T; // a fresh copy per call, as JSON.parse gave before
 }
 
 /** Decodes the fixtures' non-finite encoding ("NaN", "Infinity", "-Infinity"). */
