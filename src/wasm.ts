@@ -93,11 +93,19 @@ export function setKernelVariant(v: Variant): void {
 
 /** Looks up a kernel by base name, e.g. kernel("conv2d_fwd") -> conv2d_fwd_f32x4 or conv2d_fwd_scalar. */
 export function kernel(base: string): (...args: number[]) => number | void {
+  // Resolved once per (variant, base): this runs on every op call, and tiny ops are latency-bound.
+  const cache = variant === "f32x4" ? simdCache : scalarCache;
+  const hit = cache.get(base);
+  if (hit !== undefined) return hit;
   const ex = wasm();
   const fn = ex[`${base}_${variant}`] ?? ex[`${base}_scalar`] ?? ex[base];
   if (typeof fn !== "function") throw new Error(`wasmconv internal error: no kernel export named ${base}`);
+  cache.set(base, fn);
   return fn;
 }
+
+const simdCache = new Map<string, (...args: number[]) => number | void>();
+const scalarCache = new Map<string, (...args: number[]) => number | void>();
 
 let f32Cache: Float32Array | null = null;
 let i32Cache: Int32Array | null = null;
