@@ -24,6 +24,11 @@ export interface OpDef<O = undefined> {
 
 export class Node {
   freed = false;
+  /**
+   * The op's output when a container (Sequential) never handed it to the user: backward disposes it as soon as
+   * the graph no longer needs it, so training loops do not leave their activations to the memory sweep.
+   */
+  internalOut: Tensor | null = null;
   constructor(
     readonly def: OpDef<any>,
     readonly inputs: Tensor[],
@@ -46,6 +51,15 @@ export function noGrad<T>(fn: () => T): T {
   } finally {
     noGradDepth--;
   }
+}
+
+/**
+ * Frees an intermediate that library code created and never hands out: at once when no graph holds it, else
+ * right after backward has used it (see Node.internalOut).
+ */
+export function release(t: Tensor): void {
+  if (t._node) t._node.internalOut = t;
+  else t.dispose();
 }
 
 /** Runs an op: its forward, and a tape node when gradients are wanted. */
@@ -136,6 +150,9 @@ export function runBackward(root: Tensor, gradient: Tensor, retainGraph: boolean
         for (const t of node.saved?.owned ?? []) t.dispose();
         node.saved = null;
         node.freed = true;
+        // Reverse topological order: every consumer of this node's output has run its backward already.
+        node.internalOut?.dispose();
+        node.internalOut = null;
       }
     }
   } finally {

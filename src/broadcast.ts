@@ -1,5 +1,5 @@
 // Broadcasting and strided loops, resolved into the four-dimensional loop nests the kernels take.
-import { check, fmtShape } from "./errors.js";
+import { fmtShape, fail } from "./errors.js";
 import type { Loop4 } from "./kernels/elementwise.js";
 
 export function numelOf(shape: readonly number[]): number {
@@ -25,8 +25,7 @@ export function broadcastShapes(op: string, a: readonly number[], b: readonly nu
   for (let i = 0; i < n; i++) {
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
-    check(da === db || da === 1 || db === 1, op, () =>
-      `the shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast together (dimension ${i} is ${da} vs ${db})`);
+    if (!(da === db || da === 1 || db === 1)) fail(op, `the shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast together (dimension ${i} is ${da} vs ${db})`);
     out[i] = da === 1 ? db : da;
   }
   return out;

@@ -14,9 +14,10 @@ export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-/** Throws a ShapeError `op: message` unless `ok`. */
-export function check(ok: boolean, op: string, message: () => string): asserts ok {
-  if (!ok) throw new ShapeError(`${op}: ${message()}`);
+/** Throws a ShapeError `op: message`. Call sites read `if (!cond) fail(op, `...`)`, so the message is only
+ * built on failure (a closure per check showed up in the per-call overhead of small ops). */
+export function fail(op: string, message: string): never {
+  throw new ShapeError(`${op}: ${message}`);
 }
 
 /** Checks that `v` is an integer within [min, max] and returns it. */

@@ -30,8 +30,9 @@ const options = { floorBytes: 16 << 20, window: 256 };
 let sweepAt = options.floorBytes;
 let spills = 0;
 
+/** Bytes a storage occupies in linear memory: its data rounded to 16, plus the allocator's block header. */
 function bytesOf(s: Storage): number {
-  return Math.max(4, s.length * 4);
+  return ((s.length * 4 + 15) & ~15) + 16;
 }
 
 function rawAlloc(bytes: number): number {
@@ -63,7 +64,7 @@ function maybeSweep(incoming: number): void {
 function makeResident(s: Storage): void {
   const bytes = bytesOf(s);
   maybeSweep(bytes);
-  s.ptr = rawAlloc(bytes);
+  s.ptr = rawAlloc(Math.max(4, s.length * 4));
   resident.add(s);
   residentBytes += bytes;
 }

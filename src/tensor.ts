@@ -23,7 +23,8 @@ export class Tensor {
 
   /** @internal Use tensor(), zeros(), ... to create tensors. */
   constructor(shape: readonly number[], storage: Storage) {
-    this.shape = Object.freeze([...shape]);
+    // Shapes are never mutated, so one frozen array is shared instead of copied for every new tensor.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape as number[]);
     this._storage = storage;
   }
 

@@ -30,23 +30,28 @@ export interface ConvGeometry {
   G: number;
 }
 
-function sizes(g: ConvGeometry): number[] {
-  return [g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.G];
+// Explicit argument lists (no spread of a fresh array): small convolutions are latency-bound.
+function call3(name: string, a: number, b: number, c: number, g: ConvGeometry): void {
+  kernel(name)(a, b, c, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.G);
+}
+
+function call4(name: string, a: number, b: number, c: number, d: number, g: ConvGeometry): void {
+  kernel(name)(a, b, c, d, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.G);
 }
 
 /** conv2d forward: y (N,O,OH,OW) = conv(x, w) + b; b = 0 for no bias. */
 export function conv2dFwd(y: number, x: number, w: number, b: number, g: ConvGeometry): void {
-  kernel("conv2d_fwd")(y, x, w, b, ...sizes(g));
+  call4("conv2d_fwd", y, x, w, b, g);
 }
 
 /** conv2d input gradient: gx (N,C,H,W) += conv_transpose(gy, w). */
 export function conv2dBwdInput(gx: number, gy: number, w: number, g: ConvGeometry): void {
-  kernel("conv2d_bwd_input")(gx, gy, w, ...sizes(g));
+  call3("conv2d_bwd_input", gx, gy, w, g);
 }
 
 /** conv2d weight gradient: gw (O,C/G,KH,KW) += sum over n, positions of gy (x) the input patches. */
 export function conv2dBwdFilter(gw: number, gy: number, x: number, g: ConvGeometry): void {
-  kernel("conv2d_bwd_filter")(gw, gy, x, ...sizes(g));
+  call3("conv2d_bwd_filter", gw, gy, x, g);
 }
 
 /**
@@ -59,15 +64,15 @@ export function conv2dBwdBias(gb: number, gy: number, N: number, O: number, P: n
 
 /** conv_transpose2d forward: y (N,O,OH,OW) = conv_transpose(x, w) + b; b = 0 for no bias. */
 export function convTranspose2dFwd(y: number, x: number, w: number, b: number, g: ConvGeometry): void {
-  kernel("conv_transpose2d_fwd")(y, x, w, b, ...sizes(g));
+  call4("conv_transpose2d_fwd", y, x, w, b, g);
 }
 
 /** conv_transpose2d input gradient: gx (N,C,H,W) += conv2d(gy, w). */
 export function convTranspose2dBwdInput(gx: number, gy: number, w: number, g: ConvGeometry): void {
-  kernel("conv_transpose2d_bwd_input")(gx, gy, w, ...sizes(g));
+  call3("conv_transpose2d_bwd_input", gx, gy, w, g);
 }
 
 /** conv_transpose2d weight gradient: gw (C,O/G,KH,KW) += correlation of x with gy. */
 export function convTranspose2dBwdFilter(gw: number, gy: number, x: number, g: ConvGeometry): void {
-  kernel("conv_transpose2d_bwd_filter")(gw, gy, x, ...sizes(g));
+  call3("conv_transpose2d_bwd_filter", gw, gy, x, g);
 }

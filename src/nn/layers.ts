@@ -1,6 +1,6 @@
 // Layers with parameters: Conv2d, LazyConv2d, ConvTranspose2d, Linear, LazyLinear.
 // Default initialisation is PyTorch's: weight and bias ~ U(-1/sqrt(fanIn), 1/sqrt(fanIn)).
-import { check, checkInt, pair, ShapeError } from "../errors.js";
+import { checkInt, pair, ShapeError, fail } from "../errors.js";
 import { uniformTensor } from "../creation.js";
 import { conv2d, convTranspose2d, type PaddingMode } from "../ops/conv.js";
 import { linear } from "../ops/matmul.js";
@@ -30,13 +30,13 @@ export class Conv2d extends Module {
     checkInt(op, "outChannels", outChannels, 1);
     this.kernelSize = pair(op, "kernelSize", kernelSize, 1);
     const groups = checkInt(op, "groups", opts.groups ?? 1, 1);
-    if (inChannels > 0) check(inChannels % groups === 0, op, () => `inChannels (${inChannels}) must be divisible by groups (${groups})`);
-    check(outChannels % groups === 0, op, () => `outChannels (${outChannels}) must be divisible by groups (${groups})`);
+    if (inChannels > 0) if (!(inChannels % groups === 0)) fail(op, `inChannels (${inChannels}) must be divisible by groups (${groups})`);
+    if (!(outChannels % groups === 0)) fail(op, `outChannels (${outChannels}) must be divisible by groups (${groups})`);
     const mode = opts.paddingMode ?? "zeros";
-    check(["zeros", "reflect", "replicate", "circular"].includes(mode), op, () => `paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular', but got '${mode}'`);
+    if (!(["zeros", "reflect", "replicate", "circular"].includes(mode))) fail(op, `paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular', but got '${mode}'`);
     if (opts.padding === "same") {
       const [sh, sw] = pair(op, "stride", opts.stride ?? 1, 1);
-      check(sh === 1 && sw === 1, op, () => `padding='same' is not supported for strided convolutions (stride [${sh}, ${sw}])`);
+      if (!(sh === 1 && sw === 1)) fail(op, `padding='same' is not supported for strided convolutions (stride [${sh}, ${sw}])`);
     }
     if (inChannels > 0) this.resetParameters();
     else {
@@ -71,7 +71,7 @@ export class LazyConv2d extends Conv2d {
 
   #init(inChannels: number): void {
     const g = this.opts.groups ?? 1;
-    check(inChannels % g === 0, "LazyConv2d", () => `the input's ${inChannels} channels must be divisible by groups (${g})`);
+    if (!(inChannels % g === 0)) fail("LazyConv2d", `the input's ${inChannels} channels must be divisible by groups (${g})`);
     this.inChannels = inChannels;
     this.resetParameters();
   }
@@ -108,8 +108,8 @@ export class ConvTranspose2d extends Module {
     checkInt(op, "outChannels", outChannels, 1);
     this.kernelSize = pair(op, "kernelSize", kernelSize, 1);
     const g = checkInt(op, "groups", opts.groups ?? 1, 1);
-    check(inChannels % g === 0, op, () => `inChannels (${inChannels}) must be divisible by groups (${g})`);
-    check(outChannels % g === 0, op, () => `outChannels (${outChannels}) must be divisible by groups (${g})`);
+    if (!(inChannels % g === 0)) fail(op, `inChannels (${inChannels}) must be divisible by groups (${g})`);
+    if (!(outChannels % g === 0)) fail(op, `outChannels (${outChannels}) must be divisible by groups (${g})`);
     const [kh, kw] = this.kernelSize;
     const fanIn = (outChannels / g) * kh * kw; // weight.shape[1] * kh * kw, as PyTorch computes it
     this.registerParameter("weight", initUniform([inChannels, outChannels / g, kh, kw], fanIn));
@@ -128,8 +128,7 @@ export class ConvTranspose2d extends Module {
       const [oh, ow] = outputSize.slice(-2);
       const h = x.shape[x.ndim - 2], w = x.shape[x.ndim - 1];
       const minH = (h - 1) * sh - 2 * ph + dh * (kh - 1) + 1, minW = (w - 1) * sw - 2 * pw + dw * (kw - 1) + 1;
-      check(oh >= minH && oh < minH + sh && ow >= minW && ow < minW + sw, "ConvTranspose2d", () =>
-        `requested output size [${oh}, ${ow}] is not in the valid range [${minH}..${minH + sh - 1}, ${minW}..${minW + sw - 1}]`);
+      if (!(oh >= minH && oh < minH + sh && ow >= minW && ow < minW + sw)) fail("ConvTranspose2d", `requested output size [${oh}, ${ow}] is not in the valid range [${minH}..${minH + sh - 1}, ${minW}..${minW + sw - 1}]`);
       outputPadding = [oh - minH, ow - minW];
     }
     return convTranspose2d(x, this.weight, this.bias, { stride, padding, outputPadding, groups, dilation });

@@ -4,6 +4,7 @@ import { unary } from "../ops/elementwise.js";
 import { crossEntropy, mseLoss, type Reduction } from "../ops/loss.js";
 import type { Pair } from "../shape.js";
 import type { Tensor } from "../tensor.js";
+import { release } from "../autograd.js";
 import { Module } from "./module.js";
 
 export class MaxPool2d extends Module {
@@ -55,8 +56,14 @@ export class Sequential extends Module {
   get length(): number { return this.namedChildren().length; }
   at(i: number): Module { return this.namedChildren()[i][1]; }
   override forward(x: Tensor): Tensor {
+    const layers = this.namedChildren();
     let y = x;
-    for (const [, m] of this.namedChildren()) y = m.forward(y);
+    for (let i = 0; i < layers.length; i++) {
+      const prev = y;
+      y = layers[i][1].forward(prev);
+      // An activation between two layers is seen by no one but this loop: let backward free it when done.
+      if (i > 0 && prev !== y && prev._node) release(prev);
+    }
     return y;
   }
 }

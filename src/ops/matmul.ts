@@ -1,6 +1,6 @@
 // matmul and linear over the f32x4 GEMM microkernel.
 import { apply, type OpDef } from "../autograd.js";
-import { check, fmtShape, ShapeError } from "../errors.js";
+import { fmtShape, ShapeError, fail } from "../errors.js";
 import { sumFwd } from "../kernels/elementwise.js";
 import { matmulFwd } from "../kernels/gemm.js";
 import { empty, Tensor } from "../tensor.js";
@@ -32,12 +32,11 @@ const MATMUL: OpDef<MM> = {
 /** 2-D @ 2-D, with 1-D operands promoted like torch.matmul (a vector on either side). */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (!(b instanceof Tensor)) throw new ShapeError(`matmul: other must be a Tensor, but got ${typeof b}`);
-  check(a.ndim >= 1 && a.ndim <= 2 && b.ndim >= 1 && b.ndim <= 2, "matmul", () =>
-    `supports 1-D and 2-D operands, but got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (!(a.ndim >= 1 && a.ndim <= 2 && b.ndim >= 1 && b.ndim <= 2)) fail("matmul", `supports 1-D and 2-D operands, but got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   const a2 = a.ndim === 1 ? a.reshape(1, a.shape[0]) : a;
   const b2 = b.ndim === 1 ? b.reshape(b.shape[0], 1) : b;
   const [M, K] = a2.shape, [K2, N] = b2.shape;
-  check(K === K2, "matmul", () => `shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${K} != ${K2})`);
+  if (!(K === K2)) fail("matmul", `shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${K} != ${K2})`);
   const c = apply(MATMUL, [a2, b2], { M, K, N });
   if (a.ndim === 1 && b.ndim === 1) return c.reshape([]);
   if (a.ndim === 1) return c.reshape(N);
@@ -75,13 +74,12 @@ const LINEAR: OpDef<MM> = {
 
 /** y = x @ weight^T + bias, x of shape (..., in_features). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  check(x instanceof Tensor && weight instanceof Tensor, "linear", () => "input and weight must be Tensors");
-  check(weight.ndim === 2, "linear", () => `weight must be 2-D (out_features, in_features), but got shape ${fmtShape(weight.shape)}`);
-  check(x.ndim >= 1, "linear", () => `input must have at least 1 dimension, but got shape ${fmtShape(x.shape)}`);
+  if (!(x instanceof Tensor && weight instanceof Tensor)) fail("linear", "input and weight must be Tensors");
+  if (!(weight.ndim === 2)) fail("linear", `weight must be 2-D (out_features, in_features), but got shape ${fmtShape(weight.shape)}`);
+  if (!(x.ndim >= 1)) fail("linear", `input must have at least 1 dimension, but got shape ${fmtShape(x.shape)}`);
   const [N, K] = weight.shape;
-  check(x.shape[x.ndim - 1] === K, "linear", () =>
-    `input has ${x.shape[x.ndim - 1]} features (shape ${fmtShape(x.shape)}) but weight expects ${K} (weight shape ${fmtShape(weight.shape)})`);
-  if (bias) check(bias.ndim === 1 && bias.shape[0] === N, "linear", () => `bias must have shape [${N}], but got ${fmtShape(bias.shape)}`);
+  if (!(x.shape[x.ndim - 1] === K)) fail("linear", `input has ${x.shape[x.ndim - 1]} features (shape ${fmtShape(x.shape)}) but weight expects ${K} (weight shape ${fmtShape(weight.shape)})`);
+  if (bias) if (!(bias.ndim === 1 && bias.shape[0] === N)) fail("linear", `bias must have shape [${N}], but got ${fmtShape(bias.shape)}`);
   const lead = x.shape.slice(0, -1);
   const M = lead.reduce((p, d) => p * d, 1);
   const x2 = x.ndim === 2 ? x : x.reshape(M, K);
