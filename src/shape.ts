@@ -16,7 +16,8 @@ export function asBatched(op: string, shape: readonly number[]): { n: number; c:
     throw new ShapeError(`${op}: input must be 3-D (C, H, W) or 4-D (N, C, H, W), but got shape ${fmtShape(shape)}`);
   }
   const unbatched = shape.length === 3;
-  const [n, c, h, w] = unbatched ? [1, ...shape] : shape;
+  const o = unbatched ? -1 : 0;
+  const n = unbatched ? 1 : shape[0], c = shape[1 + o], h = shape[2 + o], w = shape[3 + o];
   if (!(c > 0 && h > 0 && w > 0)) fail(op, `input must have non-zero channels, height and width, but got shape ${fmtShape(shape)}`);
   return { n, c, h, w, unbatched };
 }
@@ -37,7 +38,7 @@ export interface Conv2dPlan {
 
 function checkWeight(op: string, w: readonly number[], what: string): void {
   if (!(w.length === 4)) fail(op, `weight must be 4-D ${what}, but got shape ${fmtShape(w)}`);
-  if (!(w.every((d) => d > 0))) fail(op, `weight must have no zero dimension, but got shape ${fmtShape(w)}`);
+  if (!(w[0] > 0 && w[1] > 0 && w[2] > 0 && w[3] > 0)) fail(op, `weight must have no zero dimension, but got shape ${fmtShape(w)}`);
 }
 
 function checkBias(op: string, bias: readonly number[] | null, channels: number, w: readonly number[]): void {

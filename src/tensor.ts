@@ -23,8 +23,8 @@ export class Tensor {
 
   /** @internal Use tensor(), zeros(), ... to create tensors. */
   constructor(shape: readonly number[], storage: Storage) {
-    // Shapes are never mutated, so one frozen array is shared instead of copied for every new tensor.
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape as number[]);
+    // Shapes are never mutated (readonly in the types), so the array is shared instead of copied.
+    this.shape = shape;
     this._storage = storage;
   }
 
