@@ -54,11 +54,16 @@ const manual = (conv) => ({
   zero: () => conv.zeroGrad(),
   step: () => noGrad(() => conv.weight.sub_(conv.weight.grad.mul(lr))),
 });
-let conv = new nn.Conv2d(1, 1, [1, 2], { bias: false });
-learn("nn.Conv2d(1, 1, [1, 2], { bias: false }) with the manual update weight -= lr * grad", conv, manual(conv));
-conv = new nn.LazyConv2d(1, [1, 2], { bias: false });
-const sgd = new optim.SGD(conv.parameters(), { lr });
-learn("nn.LazyConv2d(1, [1, 2], { bias: false }) with optim.SGD(lr = 3e-2) (the optimizer is built before the lazy weight exists)", conv, { zero: () => sgd.zeroGrad(), step: () => sgd.step() });
+for (const [name, make] of [
+  ["nn.Conv2d(1, 1, [1, 2], { bias: false })", () => new nn.Conv2d(1, 1, [1, 2], { bias: false })],
+  ["nn.LazyConv2d(1, [1, 2], { bias: false })", () => new nn.LazyConv2d(1, [1, 2], { bias: false })],
+]) {
+  const conv = make();
+  learn(`${name} with the manual update: noGrad(() => conv.weight.sub_(conv.weight.grad.mul(lr)))`, conv, manual(conv));
+  const lazy = make();
+  const sgd = new optim.SGD(lazy.parameters(), { lr }); // for LazyConv2d, built before the weight exists
+  learn(`${name} with optim.SGD(conv.parameters(), { lr: 3e-2 })`, lazy, { zero: () => sgd.zeroGrad(), step: () => sgd.step() });
+}
 const own = new Conv2D([1, 2]);
 console.log("\nThe notebook's own Conv2D class (weight and bias learned through corr2d, lr = 1e-2, 20 steps)");
 const ownOpt = new optim.SGD(own.parameters(), { lr: 1e-2 });
