@@ -4,7 +4,7 @@
 // arguments and computes OH = floor((H + 2ph - dh(KH-1) - 1)/sh) + 1 (same for OW). Forward overwrites y;
 // the backward kernels accumulate into their gradient buffers. The work is done in conv_simd.ts (GEMM based)
 // and conv_scalar.ts (direct loops); conv_transpose2d.ts reuses the same internals with the roles swapped.
-import { conv_fwd_simd, conv_bwd_input_simd, conv_bwd_filter_simd, fill_bias_simd } from "./conv_simd";
+import { conv_fwd_simd, conv_bwd_input_simd, conv_bwd_filter_simd } from "./conv_simd";
 import { conv_fwd_direct, conv_bwd_input_direct, conv_bwd_filter_direct } from "./conv_scalar";
 
 export function conv2d_fwd_f32x4(
@@ -16,8 +16,7 @@ export function conv2d_fwd_f32x4(
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, G: i32,
 ): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
-  if (b) fill_bias_simd(y, b, N, O, OH * OW);
-  conv_fwd_simd(y, x, w, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G, b != 0);
+  conv_fwd_simd(y, x, w, b, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G, false);
 }
 
 export function conv2d_fwd_scalar(

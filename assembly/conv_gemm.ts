@@ -29,7 +29,7 @@ const EDGE_TILE: usize = memory.data(MR * NR * 4, 16);
  */
 // @ts-ignore: decorator
 @inline
-function micro_4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
+function micro_4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, acc: bool, bias: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -120,6 +120,20 @@ function micro_4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, acc: boo
     c21 = f32x4.add(v128.load(c2, 16), c21);
     c30 = f32x4.add(v128.load(c3), c30);
     c31 = f32x4.add(v128.load(c3, 16), c31);
+  } else if (bias) {
+    // bias[r] + sum: the value (and rounding) of accumulating onto a C prefilled with the bias.
+    a = v128.load32_splat(bias);
+    c00 = f32x4.add(a, c00);
+    c01 = f32x4.add(a, c01);
+    a = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(a, c10);
+    c11 = f32x4.add(a, c11);
+    a = v128.load32_splat(bias, 8);
+    c20 = f32x4.add(a, c20);
+    c21 = f32x4.add(a, c21);
+    a = v128.load32_splat(bias, 12);
+    c30 = f32x4.add(a, c30);
+    c31 = f32x4.add(a, c31);
   }
   v128.store(c, c00);
   v128.store(c, c01, 16);
@@ -132,9 +146,9 @@ function micro_4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, acc: boo
 }
 
 /** Edge tile (mr < 4 or nr < 8): computes the full tile into EDGE_TILE, then writes back the valid part. */
-function edge_tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, mr: i32, nr: i32, acc: bool): void {
+function edge_tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, mr: i32, nr: i32, acc: bool, bias: usize): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
-  micro_4x8(ap, bp, kc, EDGE_TILE, NR * 4, false);
+  micro_4x8(ap, bp, kc, EDGE_TILE, NR * 4, false, 0);
   for (let r = 0; r < mr; r++) {
     const src = EDGE_TILE + <usize>(r * NR * 4);
     const dst = c + <usize>r * ldc;
@@ -142,6 +156,7 @@ function edge_tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, mr: i32,
       const o = <usize>j << 2;
       let v = load<f32>(src + o);
       if (acc) v = load<f32>(dst + o) + v;
+      else if (bias) v = load<f32>(bias + (<usize>r << 2)) + v;
       store<f32>(dst + o, v);
     }
   }
@@ -152,10 +167,11 @@ function edge_tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, mr: i32,
  *   ap:  packed A, panel i at ap + i * aps (bytes); each panel is kc x 4
  *   bp:  packed B, panel j at bp + j * kc * 32; each panel is kc x 8
  *   c:   (m, n) with row stride ldc bytes;  acc: add to C (true) or overwrite it (false)
+ *   bias: 0, or (m) values added to the rows when C is overwritten (one pass over C less than prefilling it)
  * Loops over column panels outside (the B panel stays in L1) and row panels inside (A streams from L2),
  * in MC-row chunks so that the part of A being swept fits in L2.
  */
-export function gemm_packed(ap: usize, aps: usize, bp: usize, m: i32, n: i32, kc: i32, c: usize, ldc: usize, acc: bool): void {
+export function gemm_packed(ap: usize, aps: usize, bp: usize, m: i32, n: i32, kc: i32, c: usize, ldc: usize, acc: bool, bias: usize = 0): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
   const bps = <usize>kc * (NR * 4);
   const npan = (n + NR - 1) / NR;
@@ -169,8 +185,9 @@ export function gemm_packed(ap: usize, aps: usize, bp: usize, m: i32, n: i32, kc
         const mr = min(MR, m - i);
         const api = ap + <usize>(i / MR) * aps;
         const cij = c + <usize>i * ldc + (<usize>j << 2);
-        if (mr == MR && nr == NR) micro_4x8(api, bpj, kc, cij, ldc, acc);
-        else edge_tile(api, bpj, kc, cij, ldc, mr, nr, acc);
+        const bi = bias ? bias + (<usize>i << 2) : 0;
+        if (mr == MR && nr == NR) micro_4x8(api, bpj, kc, cij, ldc, acc, bi);
+        else edge_tile(api, bpj, kc, cij, ldc, mr, nr, acc, bi);
       }
     }
   }

@@ -206,7 +206,20 @@ export function col2im_line_add(xp: usize, src: usize, u: i32, v: i32, p0: i32, 
       } else {
         const step = <usize>sw << 2;
         let r = row;
-        for (let i = 0; i < cnt; i++) {
+        let i = 0;
+        if (sw == 2) {
+          // Four values into every other float of 8: add them spread over the lanes, then keep the sums in
+          // the even lanes and the untouched odd ones (a blend, not "+ 0", which would turn -0 into +0). The
+          // 8 floats must stay inside the row's valid span: 2i + 7 <= 2(cnt - 1) - 1.
+          for (; i + 4 < cnt; i += 4) {
+            const v = v128.load(s + (<usize>i << 2));
+            const lo = v128.load(r), hi = v128.load(r, 16);
+            v128.store(r, f32x4.shuffle(f32x4.add(lo, f32x4.shuffle(v, v, 0, 0, 1, 1)), lo, 0, 5, 2, 7));
+            v128.store(r, f32x4.shuffle(f32x4.add(hi, f32x4.shuffle(v, v, 2, 2, 3, 3)), hi, 0, 5, 2, 7), 16);
+            r += 32;
+          }
+        }
+        for (; i < cnt; i++) {
           store<f32>(r, load<f32>(r) + load<f32>(s + (<usize>i << 2)));
           r += step;
         }

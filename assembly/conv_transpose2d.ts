@@ -45,7 +45,7 @@ export function conv_transpose2d_bwd_input_f32x4(
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, G: i32,
 ): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
-  conv_fwd_simd(gx, gy, w, N, O, OH, OW, C, KH, KW, H, W, sh, sw, ph, pw, dh, dw, G, true);
+  conv_fwd_simd(gx, gy, w, 0, N, O, OH, OW, C, KH, KW, H, W, sh, sw, ph, pw, dh, dw, G, true);
 }
 
 export function conv_transpose2d_bwd_input_scalar(

@@ -1,0 +1,146 @@
+// Indirect GEMM: the 4x8 microkernel of conv_gemm.ts with its B rows fetched through an offset table instead
+// of a packed panel (internal: used by conv_batched.ts).
+//
+// Row k of the B "panel" of output position p is the 32 bytes at base_p + tab[k]: for the batched forward
+// convolution, the 8 images' values of input pixel (c, oh*sh + u*dh, ow*sw + v*dw), k = (c, u, v), in the
+// lane-interleaved input copy. Reading them in place replaces the copy of kc x 32 bytes per position that
+// packing would cost by one i32 load and one add per k step (measured 4-9% faster on LeNet's layers).
+// The loop has the shape of micro_4x8 (four k steps per iteration, each in its own basic block so that V8
+// does not hoist the loads of several steps and spill; see conv_gemm.ts).
+import { MR, NR } from "./conv_gemm";
+
+const EDGE_TILE: usize = memory.data(MR * NR * 4, 16);
+
+/**
+ * C[r][0..8] = (acc ? C : 0) + sum_k A[r][k] * B[k][0..8], B[k] at base + tab[k] (bytes), r < 4.
+ *   ap: packed A panel (kc x 4)   tab: kc i32 offsets   c: tile origin, row stride ldc bytes
+ */
+// @ts-ignore: decorator
+@inline
+function micro_4x8_ind(ap: usize, base: usize, tab: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const tend = tab + (<usize>kc << 2);
+  const e1 = tend - 4, e2 = tend - 8, e3 = tend - 12;
+  let t = tab;
+  let s: usize, b0: v128, b1: v128, a: v128;
+  while (true) {
+    s = base + <usize>load<i32>(t);
+    b0 = v128.load(s);
+    b1 = v128.load(s, 16);
+    a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += MR * 4;
+    if (t >= e1) break;
+    s = base + <usize>load<i32>(t, 4);
+    b0 = v128.load(s);
+    b1 = v128.load(s, 16);
+    a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += MR * 4;
+    if (t >= e2) break;
+    s = base + <usize>load<i32>(t, 8);
+    b0 = v128.load(s);
+    b1 = v128.load(s, 16);
+    a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += MR * 4;
+    if (t >= e3) break;
+    s = base + <usize>load<i32>(t, 12);
+    b0 = v128.load(s);
+    b1 = v128.load(s, 16);
+    a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += MR * 4;
+    t += 16;
+    if (t >= tend) break;
+  }
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+  if (acc) {
+    c00 = f32x4.add(v128.load(c), c00);
+    c01 = f32x4.add(v128.load(c, 16), c01);
+    c10 = f32x4.add(v128.load(c1), c10);
+    c11 = f32x4.add(v128.load(c1, 16), c11);
+    c20 = f32x4.add(v128.load(c2), c20);
+    c21 = f32x4.add(v128.load(c2, 16), c21);
+    c30 = f32x4.add(v128.load(c3), c30);
+    c31 = f32x4.add(v128.load(c3, 16), c31);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c1, c10);
+  v128.store(c1, c11, 16);
+  v128.store(c2, c20);
+  v128.store(c2, c21, 16);
+  v128.store(c3, c30);
+  v128.store(c3, c31, 16);
+}
+
+/**
+ * C (m x 8) (+)= A @ B for one output position, whose B row k is the 8 floats at base + tab[k].
+ *   ap: packed A, panel i at ap + i*aps (kc x 4 each)   c: (m, 8) with row stride ldc bytes
+ */
+export function gemm_indirect(ap: usize, aps: usize, base: usize, tab: usize, m: i32, kc: i32, c: usize, ldc: usize, acc: bool): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  for (let i = 0; i < m; i += MR) {
+    const api = ap + <usize>(i / MR) * aps;
+    const mr = min(MR, m - i);
+    if (mr == MR) {
+      micro_4x8_ind(api, base, tab, kc, c + <usize>i * ldc, ldc, acc);
+      continue;
+    }
+    micro_4x8_ind(api, base, tab, kc, EDGE_TILE, NR * 4, false);
+    for (let r = 0; r < mr; r++) {
+      const src = EDGE_TILE + <usize>(r * NR * 4);
+      const dst = c + <usize>(i + r) * ldc;
+      for (let j = 0; j < NR; j++) {
+        const o = <usize>j << 2;
+        let v = load<f32>(src + o);
+        if (acc) v = load<f32>(dst + o) + v;
+        store<f32>(dst + o, v);
+      }
+    }
+  }
+}

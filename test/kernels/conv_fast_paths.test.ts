@@ -1,0 +1,192 @@
+// The f32x4 convolution paths that only large or batched shapes take (assembly/conv_simd.ts decides):
+//   - Winograd (conv_winograd.ts): 3x3, dilation 1, stride 1 (F(2x2, 3x3)) or 2 (conv_winograd_s2.ts), >= 16
+//     input and output channels per group, output >= 4x4, finite data; the forward (hence conv_transpose2d's
+//     input gradient) and, for stride 1, the input gradient (hence conv_transpose2d's forward);
+//   - the batched forward (conv_batched.ts): N >= 8, output rows narrower than 32, a small input, not a plain
+//     1x1 (also conv_transpose2d's input gradient, which accumulates);
+//   - the NaN / infinity fallback of Winograd to im2col + GEMM.
+// The shapes below are chosen inside those conditions (and their edges: tails of 4-tile groups, of 4-row
+// panels, of 8-image blocks, several tile and position blocks, k blocks deeper than 256), and every pass is
+// checked against the f64 references, like conv2d.test.ts does for small random shapes.
+import { afterEach, describe, expect, it } from "vitest";
+import { heapF32, setKernelVariant } from "../../src/wasm.js";
+import {
+  conv2dBwdFilter, conv2dBwdInput, conv2dFwd, convTranspose2dBwdInput, convTranspose2dFwd, type ConvGeometry,
+} from "../../src/kernels/conv.js";
+import { freeAll, getF32, zerosPtr } from "../helpers/wasm_buffers.js";
+import {
+  convOutSize, convTransposeOutSize, mismatch, randArray, refConv2dBwdFilter, refConv2dBwdInput, refConv2dFwd,
+  refConvT2dBwdInput, refConvT2dFwd, rng,
+} from "../reference/conv.js";
+
+let simd = true;
+try {
+  setKernelVariant("f32x4");
+} catch {
+  simd = false; // the scalar build (WASMCONV_SCALAR=1) has no f32x4 paths to test
+}
+const GUARD = 4;
+const SENTINEL = 12345.5;
+
+afterEach(() => freeAll());
+
+function put(data: ArrayLike<number>, off = 0): number {
+  const ptr = zerosPtr(data.length + off + GUARD) + off * 4;
+  heapF32().set(data, ptr >> 2);
+  heapF32().fill(SENTINEL, (ptr >> 2) + data.length, (ptr >> 2) + data.length + GUARD);
+  return ptr;
+}
+function read(ptr: number, n: number): Float32Array {
+  if (!getF32(ptr + n * 4, GUARD).every((v) => v === SENTINEL)) throw new Error("kernel wrote past the end of its output");
+  return getF32(ptr, n);
+}
+const plus = (a: ArrayLike<number>, b: ArrayLike<number>) => Float64Array.from(a, (v, i) => v + b[i]);
+
+type Sizes = Omit<ConvGeometry, "OH" | "OW">;
+const base: Sizes = { N: 1, C: 16, H: 8, W: 8, O: 16, KH: 3, KW: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, G: 1 };
+function conv(s: Partial<Sizes>): ConvGeometry {
+  const g = { ...base, ...s };
+  return { ...g, OH: convOutSize(g.H, g.KH, g.sh, g.ph, g.dh), OW: convOutSize(g.W, g.KW, g.sw, g.pw, g.dw) };
+}
+
+/** conv2d forward (with bias, onto a NaN-filled y) and input gradient (onto random values) vs the references. */
+function checkConv2d(g: ConvGeometry, seed: number, withGradW = false): void {
+  const r = rng(seed);
+  const nx = g.N * g.C * g.H * g.W, nw = g.O * (g.C / g.G) * g.KH * g.KW, ny = g.N * g.O * g.OH * g.OW;
+  const x = randArray(nx, r), w = randArray(nw, r), b = randArray(g.O, r), gy = randArray(ny, r), gx0 = randArray(nx, r);
+  setKernelVariant("f32x4");
+  const px = put(x, 1), pw = put(w, 2), pb = put(b, 3), pgy = put(gy, 1);
+  const py = put(new Float32Array(ny).fill(NaN), 2), pgx = put(gx0, 3);
+  conv2dFwd(py, px, pw, pb, g);
+  conv2dBwdInput(pgx, pgy, pw, g);
+  const where = JSON.stringify(g);
+  expect(mismatch(read(py, ny), refConv2dFwd(x, w, b, g)), `y ${where}`).toBeNull();
+  expect(mismatch(read(pgx, nx), plus(gx0, refConv2dBwdInput(gy, w, g))), `gx ${where}`).toBeNull();
+  if (withGradW) {
+    const pgw = put(new Float32Array(nw));
+    conv2dBwdFilter(pgw, pgy, px, g);
+    expect(mismatch(read(pgw, nw), refConv2dBwdFilter(gy, x, g)), `gw ${where}`).toBeNull();
+  }
+}
+
+describe.runIf(simd)("Winograd F(2x2, 3x3) (f32x4)", () => {
+  const cases: Array<[string, Partial<Sizes>]> = [
+    ["16->16 8x8 pad 1", {}],
+    ["odd sizes: 17->19, 9x13 (tile and panel tails)", { C: 17, O: 19, H: 9, W: 13 }],
+    ["pad 0 (valid), 10x11", { C: 16, O: 20, H: 10, W: 11, ph: 0, pw: 0 }],
+    ["pad 2 (the input gradient has pad 0)", { C: 18, O: 16, H: 7, W: 9, ph: 2, pw: 2 }],
+    ["pad 1 x 0", { C: 16, O: 17, H: 9, W: 8, ph: 1, pw: 0 }],
+    ["groups 2, 3 images", { N: 3, C: 32, O: 40, H: 6, W: 7, G: 2 }],
+    ["64->64 20x20 (several tile blocks)", { C: 64, O: 64, H: 20, W: 20 }],
+    ["300->16 6x6 (deep GEMM)", { C: 300, O: 16, H: 6, W: 6 }],
+    ["5 tiles per row (tile groups across two rows)", { C: 16, O: 16, H: 8, W: 10 }],
+    ["stride 2: 16->16 9x9 pad 1", { H: 9, W: 9, sh: 2, sw: 2 }],
+    ["stride 2: 17->20 12x17 pad 1 (groups across rows)", { C: 17, O: 20, H: 12, W: 17, sh: 2, sw: 2 }],
+    ["stride 2, pad 0: 16->18 11x14", { O: 18, H: 11, W: 14, sh: 2, sw: 2, ph: 0, pw: 0 }],
+    ["stride 2, pad 2 x 1: 16->16 12x10", { H: 12, W: 10, sh: 2, sw: 2, ph: 2, pw: 1 }],
+    ["stride 2, groups 2, 2 images", { N: 2, C: 32, O: 32, H: 10, W: 10, sh: 2, sw: 2, G: 2 }],
+    ["stride 2: 64->128 28x28 (several tile blocks)", { C: 64, O: 128, H: 28, W: 28, sh: 2, sw: 2 }],
+  ];
+  for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 131, name.startsWith("odd")));
+
+  it("conv_transpose2d 3x3 stride 1 (forward via the input-gradient path, input grad via the forward)", () => {
+    const s = { N: 2, C: 16, H: 9, W: 10, O: 24, KH: 3, KW: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, G: 1 };
+    const g = { ...s, OH: convTransposeOutSize(9, 3, 1, 1, 1, 0), OW: convTransposeOutSize(10, 3, 1, 1, 1, 0) };
+    const r = rng(77);
+    const nx = g.N * g.C * g.H * g.W, nw = g.C * g.O * 9, ny = g.N * g.O * g.OH * g.OW;
+    const x = randArray(nx, r), w = randArray(nw, r), b = randArray(g.O, r), gy = randArray(ny, r), gx0 = randArray(nx, r);
+    setKernelVariant("f32x4");
+    const px = put(x), pw = put(w), pb = put(b), pgy = put(gy), py = put(new Float32Array(ny)), pgx = put(gx0);
+    convTranspose2dFwd(py, px, pw, pb, g);
+    convTranspose2dBwdInput(pgx, pgy, pw, g);
+    expect(mismatch(read(py, ny), refConvT2dFwd(x, w, b, g))).toBeNull();
+    expect(mismatch(read(pgx, nx), plus(gx0, refConvT2dBwdInput(gy, w, g)))).toBeNull();
+  });
+
+  it("conv_transpose2d 3x3 stride 2, output padding 1 (its input gradient is a stride-2 forward)", () => {
+    const s = { N: 1, C: 16, H: 6, W: 7, O: 20, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1, G: 1 };
+    const g = { ...s, OH: convTransposeOutSize(6, 3, 2, 1, 1, 1), OW: convTransposeOutSize(7, 3, 2, 1, 1, 1) };
+    const r = rng(78);
+    const nx = g.N * g.C * g.H * g.W, nw = g.C * g.O * 9, ny = g.N * g.O * g.OH * g.OW;
+    const w = randArray(nw, r), gy = randArray(ny, r), gx0 = randArray(nx, r);
+    setKernelVariant("f32x4");
+    const pgx = put(gx0);
+    convTranspose2dBwdInput(pgx, put(gy), put(w), g);
+    expect(mismatch(read(pgx, nx), plus(gx0, refConvT2dBwdInput(gy, w, g)))).toBeNull();
+  });
+
+  // Winograd would spread a NaN or an infinity over its whole 2x2 tile (and turn inf - inf into NaN): the
+  // kernels check the data first and take im2col + GEMM instead, so only the outputs that read the value see it.
+  for (const [what, value, sh] of [["NaN", NaN, 1], ["infinity", Infinity, 1], ["a huge value", 3e38, 1], ["NaN", NaN, 2], ["infinity", Infinity, 2]] as const) {
+    it(`${what} in x reaches exactly the outputs that read it (stride ${sh})`, () => {
+      const g = conv({ C: 16, O: 16, H: 8, W: 8, sh, sw: sh });
+      const P = g.OH * g.OW;
+      const r = rng(5);
+      const x = randArray(g.N * g.C * 64, r), w = randArray(g.O * g.C * 9, r);
+      x[3 * 64 + 4 * 8 + 4] = value;
+      setKernelVariant("f32x4");
+      const py = put(new Float32Array(g.N * g.O * P));
+      conv2dFwd(py, put(x), put(w), 0, g);
+      const y = read(py, g.O * P), want = refConv2dFwd(x, w, null, g);
+      expect(mismatch(y, want)).toBeNull();
+      // Outputs in the 2x2 tile of one that reads the value, which do not read it themselves, stay finite.
+      if (sh === 1 && value !== 3e38) expect(Number.isFinite(y[2 * P + 0]) && Number.isFinite(y[2 * P + 3 * 8 + 2])).toBe(true);
+      if (sh === 2) expect(Number.isFinite(y[2 * P + 3 * 4 + 3])).toBe(true);
+    });
+  }
+
+  it("NaN in the weight of one output channel stays in that channel", () => {
+    const g = conv({ C: 16, O: 16, H: 8, W: 8 });
+    const r = rng(6);
+    const x = randArray(16 * 64, r), w = randArray(16 * 16 * 9, r);
+    w[5 * 144 + 7] = NaN;
+    setKernelVariant("f32x4");
+    const py = put(new Float32Array(16 * 64));
+    conv2dFwd(py, put(x), put(w), 0, g);
+    const y = read(py, 16 * 64), want = refConv2dFwd(x, w, null, g);
+    // Channel 5 is NaN everywhere: im2col + GEMM multiplies the NaN tap by the zero padding too (the reference
+    // skips padding terms; PyTorch's im2col path does not); every other channel is untouched.
+    expect(y.subarray(5 * 64, 6 * 64).every(Number.isNaN)).toBe(true);
+    for (const o of [0, 4, 6, 15]) expect(mismatch(y.subarray(o * 64, (o + 1) * 64), want.subarray(o * 64, (o + 1) * 64))).toBeNull();
+  });
+});
+
+describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
+  const cases: Array<[string, Partial<Sizes>]> = [
+    ["LeNet conv1: 8x1x12x12, 1->6 5x5 pad 2", { N: 8, C: 1, O: 6, H: 12, W: 12, KH: 5, KW: 5, ph: 2, pw: 2 }],
+    ["LeNet conv2: 8x6x14x14, 6->16 5x5", { N: 8, C: 6, O: 16, H: 14, W: 14, KH: 5, KW: 5, ph: 0, pw: 0 }],
+    ["9 images (a block of 1)", { N: 9, C: 3, O: 5, H: 7, W: 9, ph: 1, pw: 1 }],
+    ["13 images (a block of 5)", { N: 13, C: 2, O: 7, H: 6, W: 5, KH: 2, KW: 3, ph: 0, pw: 1 }],
+    ["stride 2, dilation 2, padding 3", { N: 8, C: 3, O: 4, H: 11, W: 10, sh: 2, sw: 2, ph: 3, pw: 3, dh: 2, dw: 2 }],
+    ["groups 3, stride 1 x 2", { N: 10, C: 6, O: 9, H: 8, W: 9, G: 3, sh: 1, sw: 2 }],
+    ["several position blocks, odd positions", { N: 8, C: 2, O: 3, H: 9, W: 13, KH: 2, KW: 2, ph: 0, pw: 0 }],
+    ["k blocks deeper than 256 (30 channels x 9)", { N: 8, C: 30, O: 8, H: 6, W: 6 }],
+    ["1x1 with stride 2 (not pointwise)", { N: 8, C: 4, O: 6, H: 7, W: 9, KH: 1, KW: 1, sh: 2, sw: 2, ph: 0, pw: 0 }],
+  ];
+  for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 97, true));
+
+  it("conv_transpose2d input gradient (a forward conv that accumulates) on 9 images", () => {
+    const s = { N: 9, C: 5, H: 7, W: 6, O: 4, KH: 3, KW: 2, sh: 1, sw: 2, ph: 1, pw: 0, dh: 1, dw: 1, G: 1 };
+    const g = { ...s, OH: convTransposeOutSize(7, 3, 1, 1, 1, 0), OW: convTransposeOutSize(6, 2, 2, 0, 1, 1) };
+    const r = rng(79);
+    const nx = g.N * g.C * g.H * g.W, nw = g.C * g.O * g.KH * g.KW, ny = g.N * g.O * g.OH * g.OW;
+    const w = randArray(nw, r), gy = randArray(ny, r), gx0 = randArray(nx, r);
+    setKernelVariant("f32x4");
+    const pgx = put(gx0);
+    convTranspose2dBwdInput(pgx, put(gy), put(w), g);
+    expect(mismatch(read(pgx, nx), plus(gx0, refConvT2dBwdInput(gy, w, g)))).toBeNull();
+  });
+
+  it("a NaN in one image stays in that image", () => {
+    const g = conv({ N: 8, C: 2, O: 3, H: 6, W: 6, ph: 1, pw: 1 });
+    const r = rng(9);
+    const x = randArray(8 * 2 * 36, r), w = randArray(3 * 2 * 9, r);
+    x[5 * 72 + 36 + 14] = NaN;
+    setKernelVariant("f32x4");
+    const py = put(new Float32Array(8 * 3 * 36));
+    conv2dFwd(py, put(x), put(w), 0, g);
+    const y = read(py, 8 * 3 * 36);
+    expect(mismatch(y, refConv2dFwd(x, w, null, g))).toBeNull();
+    expect(y.filter(Number.isNaN).length).toBe(3 * 9);
+  });
+});
