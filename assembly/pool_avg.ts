@@ -2,19 +2,20 @@
 // pooling files. Window rows: hs = oh*sh - ph, he = min(hs + KH, H + ph); pool_size uses (he - hs) BEFORE
 // clipping to [0, H); divisor = divisorOverride, or pool_size with countIncludePad, else the clipped area.
 
-import { at, loadStrided, firstInterior, endInterior } from "./pool_common";
+import { at, loadStrided, firstInterior, endInterior, zeroFloats } from "./pool_common";
 
 // ---------------------------------------------------------------------------------------------- avg pool
 
 /**
  * Scalar average pooling of output columns [a, b) of one output row. poolH = he - hs before clipping;
  * [h0, h1) the clipped rows. bwd = false: y[ow] = sum / divisor. bwd = true: g[window] += gy[ow] / divisor
- * (yr is then gy's row and xp gx's plane).
+ * (yr is then gy's row and xp gx's plane); direct: g[window] = 0 + gy[ow] / divisor, the same bits for
+ * windows that tile the input (each element gets one contribution) without reading g.
  */
 // @ts-ignore: decorator
 @inline function avgRowScalar(
   yr: usize, xp: usize, W: i32, poolH: i32, h0: i32, h1: i32,
-  a: i32, b: i32, KW: i32, sw: i32, pw: i32, cip: i32, ovr: i32, bwd: bool,
+  a: i32, b: i32, KW: i32, sw: i32, pw: i32, cip: i32, ovr: i32, bwd: bool, direct: bool,
 ): void {
   for (let ow = a; ow < b; ow++) {
     let ws = ow * sw - pw;
@@ -32,7 +33,7 @@ import { at, loadStrided, firstInterior, endInterior } from "./pool_common";
       for (let ih = h0; ih < h1; ih++) {
         for (let iw = ws; iw < we; iw++) {
           const q = at(xp, ih * W + iw);
-          store<f32>(q, load<f32>(q) + d);
+          store<f32>(q, (direct ? <f32>0 : load<f32>(q)) + d);
         }
       }
     } else {
@@ -52,7 +53,7 @@ import { at, loadStrided, firstInterior, endInterior } from "./pool_common";
 // @ts-ignore: decorator
 @inline function avgRowSimd(
   row: usize, plane: usize, W: i32, poolH: i32, h0: i32, h1: i32, lo: i32, hi: i32,
-  KW: i32, sw: i32, pw: i32, cip: i32, ovr: i32, bwd: bool,
+  KW: i32, sw: i32, pw: i32, cip: i32, ovr: i32, bwd: bool, direct: bool,
 ): i32 {
   if (!ASC_FEATURE_SIMD) { unreachable(); return 0; }
   const dv = f32x4.splat(<f32>(ovr != 0 ? ovr : (cip != 0 ? poolH : h1 - h0) * KW));
@@ -67,8 +68,10 @@ import { at, loadStrided, firstInterior, endInterior } from "./pool_common";
         let q = at(plane, ih * W + ow * sw - pw);
         if (sw == 2 && KW == 2) {
           // 2-wide stride-2 windows tile the 8 floats: (d0,d0,d1,d1), (d2,d2,d3,d3)
-          v128.store(q, f32x4.add(v128.load(q), f32x4.shuffle(d, d, 0, 0, 1, 1)));
-          v128.store(q, f32x4.add(v128.load(q, 16), f32x4.shuffle(d, d, 2, 2, 3, 3)), 16);
+          const g0 = direct ? zero : v128.load(q);
+          const g1 = direct ? zero : v128.load(q, 16);
+          v128.store(q, f32x4.add(g0, f32x4.shuffle(d, d, 0, 0, 1, 1)));
+          v128.store(q, f32x4.add(g1, f32x4.shuffle(d, d, 2, 2, 3, 3)), 16);
           continue;
         }
         for (let kw = 0; kw < KW; kw++) {
@@ -113,39 +116,59 @@ import { at, loadStrided, firstInterior, endInterior } from "./pool_common";
 // @ts-ignore: decorator
 @inline function avgAll(
   out: usize, inp: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, cip: i32, ovr: i32, bwd: bool, simd: bool,
+  sh: i32, sw: i32, ph: i32, pw: i32, cip: i32, ovr: i32, bwd: bool, simd: bool, overwrite: bool, direct: bool,
 ): void {
   // fwd: out = y (P,OH,OW), inp = x (P,H,W). bwd: out = gx (P,H,W) accumulated, inp = gy (P,OH,OW).
+  // bwd with overwrite: rows of gx are zeroed just before the first window reaches them (see pool_max_bwd.ts),
+  // then accumulated as usual, which gives bit for bit what accumulating into a zeroed gx gives. Windows that
+  // tile the input (KH == sh, KW == sw: each element in at most one window) are written directly instead
+  // (direct, a constant: the caller checks the geometry), and only the elements outside every window are
+  // zeroed.
+  const coverEnd = min(W, (OW - 1) * sw - pw + KW); // columns from here on are in no window
   let lo = firstInterior(pw, sw);
-  let hi = endInterior(W, KW, sw == 2 ? 1 : 0, pw, sw, OW);
+  // Stride-2 strided loads read one float past the window, except the 2-wide path's shared loads.
+  let hi = endInterior(W, KW, sw == 2 && KW != 2 ? 1 : 0, pw, sw, OW);
   if (!simd || hi - lo < 4 || (bwd && sw > 2)) { lo = 0; hi = 0; }
   for (let p = 0; p < P; p++) {
     const plane = at(bwd ? out : inp, p * H * W);
+    let zeroed = 0;
     for (let oh = 0; oh < OH; oh++) {
       const row = at(bwd ? inp : out, (p * OH + oh) * OW);
       const hs = oh * sh - ph;
       const he = min(hs + KH, H + ph);
       const h0 = max(hs, 0);
       const h1 = min(he, H);
+      if (direct && h1 > h0) {
+        if (h0 > zeroed) zeroFloats(at(plane, zeroed * W), (h0 - zeroed) * W, simd);
+        if (coverEnd < W) for (let ih = h0; ih < h1; ih++) zeroFloats(at(plane, ih * W + coverEnd), W - coverEnd, simd);
+        zeroed = h1;
+      } else if (bwd && overwrite && h1 > zeroed) {
+        zeroFloats(at(plane, zeroed * W), (h1 - zeroed) * W, simd);
+        zeroed = h1;
+      }
       let a = 0;
       if (simd && h1 > h0 && hi > lo) {
-        avgRowScalar(row, plane, W, he - hs, h0, h1, 0, lo, KW, sw, pw, cip, ovr, bwd);
-        a = avgRowSimd(row, plane, W, he - hs, h0, h1, lo, hi, KW, sw, pw, cip, ovr, bwd);
+        avgRowScalar(row, plane, W, he - hs, h0, h1, 0, lo, KW, sw, pw, cip, ovr, bwd, direct);
+        a = avgRowSimd(row, plane, W, he - hs, h0, h1, lo, hi, KW, sw, pw, cip, ovr, bwd, direct);
       }
-      avgRowScalar(row, plane, W, he - hs, h0, h1, a, OW, KW, sw, pw, cip, ovr, bwd);
+      avgRowScalar(row, plane, W, he - hs, h0, h1, a, OW, KW, sw, pw, cip, ovr, bwd, direct);
     }
+    if (bwd && overwrite) zeroFloats(at(plane, zeroed * W), (H - zeroed) * W, simd);
   }
 }
 
 // @ts-ignore: decorator
 @inline function avgSimd(
   out: usize, inp: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, cip: i32, ovr: i32, bwd: bool,
+  sh: i32, sw: i32, ph: i32, pw: i32, cip: i32, ovr: i32, bwd: bool, ow: bool,
 ): void {
-  if (sw == 2 && KW == 2) avgAll(out, inp, P, H, W, OH, OW, KH, 2, sh, 2, ph, pw, cip, ovr, bwd, true);
-  else if (sw == 1) avgAll(out, inp, P, H, W, OH, OW, KH, KW, sh, 1, ph, pw, cip, ovr, bwd, true);
-  else if (sw == 2) avgAll(out, inp, P, H, W, OH, OW, KH, KW, sh, 2, ph, pw, cip, ovr, bwd, true);
-  else avgAll(out, inp, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, cip, ovr, bwd, true);
+  if (sw == 2 && KW == 2 && ow && KH == sh) {
+    avgAll(out, inp, P, H, W, OH, OW, KH, 2, sh, 2, ph, pw, cip, ovr, true, true, true, true);
+  } else if (sw == 2 && KW == 2) {
+    avgAll(out, inp, P, H, W, OH, OW, KH, 2, sh, 2, ph, pw, cip, ovr, bwd, true, ow, false);
+  } else if (sw == 1) avgAll(out, inp, P, H, W, OH, OW, KH, KW, sh, 1, ph, pw, cip, ovr, bwd, true, ow, false);
+  else if (sw == 2) avgAll(out, inp, P, H, W, OH, OW, KH, KW, sh, 2, ph, pw, cip, ovr, bwd, true, ow, false);
+  else avgAll(out, inp, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, cip, ovr, bwd, true, ow, false);
 }
 
 /**
@@ -158,7 +181,7 @@ export function avg_pool2d_fwd_f32x4(
   sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32, divisorOverride: i32,
 ): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
-  avgSimd(y, x, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, false);
+  avgSimd(y, x, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, false, false);
 }
 
 /** Scalar twin of avg_pool2d_fwd_f32x4. */
@@ -166,25 +189,30 @@ export function avg_pool2d_fwd_scalar(
   y: usize, x: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32, divisorOverride: i32,
 ): void {
-  avgAll(y, x, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, false, false);
+  avgAll(y, x, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, false, false, false, false);
 }
 
 /**
  * Average pooling backward: gx (P,H,W) += gy (P,OH,OW) / divisor on every in-bounds element of each window
- * (same divisor rules as the forward). Vectorised for strides 1 and 2; other strides run the scalar loop.
+ * (same divisor rules as the forward), or gx = that sum when overwrite != 0 (gx's previous contents are then
+ * never read). Vectorised for strides 1 and 2; other strides run the scalar loop.
  */
 export function avg_pool2d_bwd_f32x4(
   gx: usize, gy: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32, divisorOverride: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32, divisorOverride: i32, overwrite: i32,
 ): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
-  avgSimd(gx, gy, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, true);
+  avgSimd(gx, gy, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, true, overwrite != 0);
 }
 
 /** Scalar twin of avg_pool2d_bwd_f32x4. */
 export function avg_pool2d_bwd_scalar(
   gx: usize, gy: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32, divisorOverride: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32, divisorOverride: i32, overwrite: i32,
 ): void {
-  avgAll(gx, gy, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, true, false);
+  if (overwrite != 0 && KH == sh && KW == sw) { // windows tile the input: written directly
+    avgAll(gx, gy, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, true, false, true, true);
+  } else {
+    avgAll(gx, gy, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, countIncludePad, divisorOverride, true, false, overwrite != 0, false);
+  }
 }

@@ -32,3 +32,19 @@
   const num = W - span - slack + pw;
   return num < 0 ? 0 : min(num / sw + 1, OW);
 }
+
+/**
+ * Zeroes n floats at p. The backward kernels' overwrite mode zeroes a few gradient rows at a time, just before
+ * the first window touches them, so that the rows are written to memory once (while still in cache) instead
+ * of being zero-filled in a separate pass and read back. A call per row band: too short for memory.fill,
+ * whose call into the engine costs more than the stores.
+ */
+// @ts-ignore: decorator
+@inline export function zeroFloats(p: usize, n: i32, simd: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const z = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) v128.store(at(p, i), z);
+  }
+  for (; i < n; i++) store<f32>(at(p, i), 0);
+}

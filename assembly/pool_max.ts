@@ -9,6 +9,9 @@
 //   max: start = oh*sh - ph, end = min(start + (KH-1)*dh + 1, H), start advanced by dh while < 0.
 //   avg: hs = oh*sh - ph, he = min(hs + KH, H + ph), pool_size uses (he - hs) BEFORE clipping to [0, H).
 //
+// 3- and 2-wide stride-2 windows (3x3 s2 p1, 2x2 s2) on NaN-free rows take the separable path of
+// pool_max_sep.ts: column maxima first, then the horizontal step, about half the work. Everything else:
+//
 // SIMD layout: four adjacent output columns of one output row form one f32x4 (lane j = column ow + j); row
 // clipping is uniform across the lanes. Vector groups cover the columns whose windows end inside the row;
 // the rest (and, for avg, the columns starting in the left padding) run the scalar per-output code shared by
@@ -19,6 +22,8 @@
 // f32 operations); the avg backward may add overlapping contributions in another order.
 
 import { at, loadStrided, firstInterior, endInterior } from "./pool_common";
+import { maxRowSep, SEP_DONE, SEP_ZERO } from "./pool_max_sep";
+export { max_pool2d_bwd_f32x4, max_pool2d_bwd_scalar } from "./pool_max_bwd";
 
 // ---------------------------------------------------------------------------------------------- max pool
 
@@ -64,22 +69,48 @@ function maxRowScalar(
   return v128.bitselect(v, mx, v128.or(f32x4.gt(v, mx), f32x4.ne(v, v)));
 }
 
-/** True if any of the n floats at xp is NaN. */
-// @ts-ignore: decorator
-@inline function hasNaN(xp: usize, n: i32): bool {
-  let acc = i32x4.splat(0);
+/**
+ * True if any of the n floats at xp may be NaN (never false when one is). A sum propagates NaN and costs one
+ * add per vector (half of a compare-and-or test); it can also be NaN without a NaN input (+inf and -inf both
+ * present, or overflows of both signs), a false alarm that only sends rows to the NaN-aware path, which is
+ * exact for any input.
+ */
+function hasNaN(xp: usize, n: i32): bool {
+  let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
   let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const a = v128.load(at(xp, i));
-    const b = v128.load(at(xp, i), 16);
-    acc = v128.or(acc, v128.or(f32x4.ne(a, a), f32x4.ne(b, b)));
+  for (; i + 16 <= n; i += 16) {
+    const q = at(xp, i);
+    s0 = f32x4.add(s0, v128.load(q));
+    s1 = f32x4.add(s1, v128.load(q + 16));
+    s2 = f32x4.add(s2, v128.load(q + 32));
+    s3 = f32x4.add(s3, v128.load(q + 48));
   }
-  let any = v128.any_true(acc);
+  for (; i + 4 <= n; i += 4) s0 = f32x4.add(s0, v128.load(at(xp, i)));
+  const s = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+  let any = v128.any_true(f32x4.ne(s, s));
   for (; i < n; i++) {
     const v = load<f32>(at(xp, i));
     if (v != v) any = true;
   }
   return any;
+}
+
+/**
+ * True if rows [r0, r1) of the plane hold no NaN where the vector paths read. st: one byte per row, 0 not
+ * known yet, 1 clean, 2 may hold a NaN; unknown rows are scanned here, rows the separable path read are
+ * marked by it (pool_max_sep.ts: its NaN detector covers them as it goes, cheaper than a scan).
+ */
+function rowsClean(st: usize, xp: usize, W: i32, r0: i32, r1: i32): bool {
+  let ok = true;
+  for (let r = r0; r < r1; r++) {
+    let s = load<u8>(st + r);
+    if (s == 0) {
+      s = hasNaN(at(xp, r * W), W) ? 2 : 1;
+      store<u8>(st + r, s);
+    }
+    if (s == 2) ok = false;
+  }
+  return ok;
 }
 
 /** Lane-wise first in-bounds window column: columns < 0 advanced by dw until >= 0 (PyTorch's start). */
@@ -158,7 +189,8 @@ function maxRowScalar(
 // @ts-ignore: decorator
 @inline function maxFwdSimd(
   y: usize, idx: usize, x: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32,
-  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, keepIdx: bool, sepOk: bool,
+  st: usize,
 ): void {
   const spanH = (KH - 1) * dh + 1;
   const spanW = (KW - 1) * dw + 1;
@@ -172,23 +204,35 @@ function maxRowScalar(
   let start = maskOk ? 0 : lo;
   if (hi - start < 4) { start = 0; hi = 0; }
   const lanes = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(sw));
+  // 3- and 2-wide stride-2 windows whose rows are all in the input (R == KW rows) take the separable path
+  // (pool_max_sep.ts); its columns are the same [start, hi) (the same left-border read, no slack).
+  const sep = sepOk && pw <= 1 && hi > start; // sepOk: a constant, KW 2 or 3, sw 2, dw 1
   for (let p = 0; p < P; p++) {
     const xp = at(x, p * H * W);
-    let scanned = 0;
-    let lastNaN = -1; // last input row (scanned so far) holding a NaN
+    for (let r = 0; r < H; r += 8) store<u64>(st + r, 0); // NaN state of each row of this plane: unknown
     for (let oh = 0; oh < OH; oh++) {
       const o = (p * OH + oh) * OW;
       const yr = at(y, o);
-      const ir = at(idx, o);
+      const ir = keepIdx ? at(idx, o) : idx; // values only: idx is a one-row scratch
       let ih0 = oh * sh - ph;
       const ih1 = min(ih0 + spanH, H);
       while (ih0 < 0) ih0 += dh;
       maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, 0, start, sw, pw, spanW, dw);
       if (hi > start) {
-        for (; scanned < ih1; scanned++) if (hasNaN(at(xp, scanned * W), W)) lastNaN = scanned;
+        // Windows of exactly KW rows: the separable path, which checks all rows but the first for NaN
+        // (that one usually is the last of the previous window), unless it saw a NaN: then the code below.
+        if (sep && ih0 + (KW - 1) * dh < ih1 && ih0 + KW * dh >= ih1 && rowsClean(st, xp, W, ih0, ih0 + 1)) {
+          let r = keepIdx ? SEP_ZERO : maxRowSep(yr, ir, xp, W, ih0, KW, dh, start, hi, pw, KW, false);
+          if (r == SEP_ZERO) r = maxRowSep(yr, ir, xp, W, ih0, KW, dh, start, hi, pw, KW, true);
+          if (r == SEP_DONE) {
+            for (let k = 1; k < KW; k++) store<u8>(st + ih0 + k * dh, 1);
+            maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, hi, OW, sw, pw, spanW, dw);
+            continue;
+          }
+        }
         // The last group overlaps the previous one when the count is not a multiple of 4: forward
         // overwrites, so recomputing a column is harmless.
-        if (lastNaN < ih0) {
+        if (rowsClean(st, xp, W, ih0, ih1)) {
           for (let ow = start; ow < hi; ow += 4) {
             const g = min(ow, hi - 4);
             if (g < lo) maxGroup4(yr, ir, xp, W, ih0, ih1, dh, g, sw, pw, KW, dw, lanes, false, true);
@@ -218,11 +262,21 @@ export function max_pool2d_fwd_f32x4(
   KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
 ): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
-  if (sw == 2 && dw == 1 && KW == 3) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, 3, sh, 2, ph, pw, dh, 1);
-  else if (sw == 2 && dw == 1 && KW == 2) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, 2, sh, 2, ph, pw, dh, 1);
-  else if (sw == 1) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, KW, sh, 1, ph, pw, dh, dw);
-  else if (sw == 2) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, KW, sh, 2, ph, pw, dh, dw);
-  else maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw);
+  const st = heap.alloc(<usize>H + 8); // per-row NaN state (cleared 8 bytes at a time)
+  maxFwdDispatch(y, idx, x, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw, true, st);
+  heap.free(st);
+}
+
+// Not inlined: one copy serves both exported kernels (keepIdx is a runtime flag outside maxRowSep).
+function maxFwdDispatch(
+  y: usize, idx: usize, x: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, keepIdx: bool, st: usize,
+): void {
+  if (sw == 2 && dw == 1 && KW == 3) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, 3, sh, 2, ph, pw, dh, 1, keepIdx, true, st);
+  else if (sw == 2 && dw == 1 && KW == 2) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, 2, sh, 2, ph, pw, dh, 1, keepIdx, true, st);
+  else if (sw == 1) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, KW, sh, 1, ph, pw, dh, dw, keepIdx, false, st);
+  else if (sw == 2) maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, KW, sh, 2, ph, pw, dh, dw, keepIdx, false, st);
+  else maxFwdSimd(y, idx, x, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw, keepIdx, false, st);
 }
 
 /** Max pooling forward, scalar twin of max_pool2d_fwd_f32x4 (same arguments, same results). */
@@ -244,61 +298,36 @@ export function max_pool2d_fwd_scalar(
   }
 }
 
-// @ts-ignore: decorator
-@inline function maxBwd(gx: usize, gy: usize, idx: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32): void {
-  const HW = H * W;
-  const OHW = OH * OW;
-  for (let p = 0; p < P; p++) {
-    const gxp = at(gx, p * HW);
-    const o = p * OHW;
-    for (let j = 0; j < OHW; j++) {
-      const i = load<i32>(at(idx, o + j));
-      // Indices come from max_pool2d_fwd; the bound check only guards the empty-window case and bad input.
-      if (<u32>i < <u32>HW) {
-        const q = at(gxp, i);
-        store<f32>(q, load<f32>(q) + load<f32>(at(gy, o + j)));
-      }
-    }
-  }
-}
-
 /**
- * Max pooling backward: gx (P,H,W) += gy (P,OH,OW) scattered to idx (P,OH,OW) (per-plane indices from the
- * forward). Overlapping windows accumulate. A scatter does not vectorise; both twins run the same loop.
+ * Max pooling forward without indices (inference: no gradient will be needed), SIMD. y (P,OH,OW) gets the
+ * same values as max_pool2d_fwd_f32x4 gives; the index stores go to a one-row scratch (or are skipped).
  */
-export function max_pool2d_bwd_f32x4(gx: usize, gy: usize, idx: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32): void {
+export function max_pool2d_fwd_values_f32x4(
+  y: usize, x: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
-  const HW = H * W;
-  const OHW = OH * OW;
-  const hw4 = i32x4.splat(HW);
-  for (let p = 0; p < P; p++) {
-    const gxp = at(gx, p * HW);
-    const o = p * OHW;
-    let j = 0;
-    for (; j + 4 <= OHW; j += 4) {
-      const iv = v128.load(at(idx, o + j));
-      if (!i32x4.all_true(i32x4.lt_u(iv, hw4))) break; // bad index: finish with the checked loop
-      const gv = v128.load(at(gy, o + j));
-      let q = at(gxp, i32x4.extract_lane(iv, 0));
-      store<f32>(q, load<f32>(q) + f32x4.extract_lane(gv, 0));
-      q = at(gxp, i32x4.extract_lane(iv, 1));
-      store<f32>(q, load<f32>(q) + f32x4.extract_lane(gv, 1));
-      q = at(gxp, i32x4.extract_lane(iv, 2));
-      store<f32>(q, load<f32>(q) + f32x4.extract_lane(gv, 2));
-      q = at(gxp, i32x4.extract_lane(iv, 3));
-      store<f32>(q, load<f32>(q) + f32x4.extract_lane(gv, 3));
-    }
-    for (; j < OHW; j++) {
-      const i = load<i32>(at(idx, o + j));
-      if (<u32>i < <u32>HW) {
-        const q = at(gxp, i);
-        store<f32>(q, load<f32>(q) + load<f32>(at(gy, o + j)));
-      }
-    }
-  }
+  const row = heap.alloc((<usize>OW << 2) + <usize>H + 8); // one row of indices, then the per-row NaN state
+  maxFwdDispatch(y, row, x, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw, false, row + (<usize>OW << 2));
+  heap.free(row);
 }
 
-/** Scalar twin of max_pool2d_bwd_f32x4. */
-export function max_pool2d_bwd_scalar(gx: usize, gy: usize, idx: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32): void {
-  maxBwd(gx, gy, idx, P, H, W, OH, OW);
+/** Scalar twin of max_pool2d_fwd_values_f32x4. */
+export function max_pool2d_fwd_values_scalar(
+  y: usize, x: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+): void {
+  const row = heap.alloc(<usize>OW << 2);
+  const spanH = (KH - 1) * dh + 1;
+  const spanW = (KW - 1) * dw + 1;
+  for (let p = 0; p < P; p++) {
+    const xp = at(x, p * H * W);
+    for (let oh = 0; oh < OH; oh++) {
+      let ih0 = oh * sh - ph;
+      const ih1 = min(ih0 + spanH, H);
+      while (ih0 < 0) ih0 += dh;
+      maxRowScalar(at(y, (p * OH + oh) * OW), row, xp, W, ih0, ih1, dh, 0, OW, sw, pw, spanW, dw);
+    }
+  }
+  heap.free(row);
 }

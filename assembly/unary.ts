@@ -1,6 +1,11 @@
 // Unary maps (activations, exp/log, powers, ops with a scalar), forward and backward.
-// Transcendentals have no WebAssembly SIMD instruction, so their f32x4 twins run lane by lane through the
-// scalar loop; neg/abs/relu and the scalar-affine ops are real f32x4 loops.
+// WebAssembly SIMD has no transcendental instruction: the f32x4 twins of exp, sigmoid and tanh evaluate
+// them with the vector exp of unary_exp.ts (within 1 ulp; sigmoid and tanh within 2.5 ulp of the exact
+// values, about what the scalar formulas over Mathf give), four lanes at a time, the last n % 4 elements
+// through the same vector code so that a value maps to the same result wherever it sits. log and the
+// general pow run lane by lane through the scalar loop; everything else is a plain f32x4 loop.
+
+import { expV, sigmoidV, tanhV } from "./unary_exp";
 
 // Unary op codes (shared with src/kernels/elementwise.ts).
 const NEG = 0;
@@ -47,22 +52,44 @@ export function unary_fwd_scalar(out: usize, a: usize, n: i32, op: i32): void {
   unaryFwdScalarLoop(out, a, n, op);
 }
 
-export function unary_fwd_f32x4(out: usize, a: usize, n: i32, op: i32): void {
-  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
-  if (op != NEG && op != ABS && op != RELU) {
-    unaryFwdScalarLoop(out, a, n, op);
-    return;
-  }
-  const zero = f32x4.splat(0);
+// @ts-ignore: decorator
+@inline function unaryV(op: i32, x: v128): v128 {
+  if (op == NEG) return f32x4.neg(x);
+  if (op == ABS) return f32x4.abs(x);
+  if (op == EXP) return expV(x);
+  if (op == RELU) return f32x4.max(x, f32x4.splat(0)); // keeps NaN like PyTorch: f32x4.max propagates it
+  if (op == SIGMOID) return sigmoidV(x);
+  if (op == TANH) return tanhV(x);
+  return f32x4.sqrt(x); // correctly rounded, as Mathf.sqrt
+}
+
+/** The f32x4 loop of one op (a constant after inlining); the n % 4 tail goes through a 16-byte buffer. */
+// @ts-ignore: decorator
+@inline function unaryFwdV(out: usize, a: usize, n: i32, op: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const off = <usize>i << 2;
-    const x = v128.load(a + off);
-    // relu keeps NaN like PyTorch: f32x4.max propagates NaN.
-    const y = op == NEG ? f32x4.neg(x) : op == ABS ? f32x4.abs(x) : f32x4.max(x, zero);
-    v128.store(out + off, y);
+    v128.store(out + off, unaryV(op, v128.load(a + off)));
   }
-  unaryFwdScalarLoop(out + (<usize>i << 2), a + (<usize>i << 2), n - i, op);
+  if (i < n) {
+    const t = memory.data(16, 16);
+    const rest = <usize>(n - i) << 2;
+    memory.copy(t, a + (<usize>i << 2), rest);
+    v128.store(t, unaryV(op, v128.load(t)));
+    memory.copy(out + (<usize>i << 2), t, rest);
+  }
+}
+
+export function unary_fwd_f32x4(out: usize, a: usize, n: i32, op: i32): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  if (op == NEG) unaryFwdV(out, a, n, NEG);
+  else if (op == ABS) unaryFwdV(out, a, n, ABS);
+  else if (op == EXP) unaryFwdV(out, a, n, EXP);
+  else if (op == RELU) unaryFwdV(out, a, n, RELU);
+  else if (op == SIGMOID) unaryFwdV(out, a, n, SIGMOID);
+  else if (op == TANH) unaryFwdV(out, a, n, TANH);
+  else if (op == SQRT) unaryFwdV(out, a, n, SQRT);
+  else unaryFwdScalarLoop(out, a, n, op);
 }
 
 /** ga (n) += gout (n) * f'(a); `y` (n) is the forward output (used by exp, sigmoid, tanh, sqrt). */
@@ -72,6 +99,48 @@ export function unary_bwd_scalar(ga: usize, gout: usize, a: usize, y: usize, n: 
     const d = unaryDeriv(op, load<f32>(a + off), load<f32>(y + off));
     store<f32>(ga + off, load<f32>(ga + off) + load<f32>(gout + off) * d);
   }
+}
+
+/** unaryDeriv four lanes at a time: the same f32 operations, so the same bits. */
+// @ts-ignore: decorator
+@inline function unaryDerivV(op: i32, x: v128, y: v128): v128 {
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  if (op == NEG) return f32x4.splat(-1);
+  if (op == ABS) {
+    return v128.or(v128.and(f32x4.gt(x, zero), one), v128.and(f32x4.lt(x, zero), f32x4.splat(-1)));
+  }
+  if (op == EXP) return y;
+  if (op == LOG) return f32x4.div(one, x);
+  if (op == RELU) return v128.and(f32x4.gt(x, zero), one);
+  if (op == SIGMOID) return f32x4.mul(y, f32x4.sub(one, y));
+  if (op == TANH) return f32x4.sub(one, f32x4.mul(y, y));
+  return f32x4.div(f32x4.splat(0.5), y);
+}
+
+// @ts-ignore: decorator
+@inline function unaryBwdV(ga: usize, gout: usize, a: usize, y: usize, n: i32, op: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const off = <usize>i << 2;
+    const d = unaryDerivV(op, v128.load(a + off), v128.load(y + off));
+    v128.store(ga + off, f32x4.add(v128.load(ga + off), f32x4.mul(v128.load(gout + off), d)));
+  }
+  const off = <usize>i << 2;
+  unary_bwd_scalar(ga + off, gout + off, a + off, y + off, n - i, op);
+}
+
+/** f32x4 twin of unary_bwd_scalar (bit-identical: no transcendental in a derivative). */
+export function unary_bwd_f32x4(ga: usize, gout: usize, a: usize, y: usize, n: i32, op: i32): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  if (op == NEG) unaryBwdV(ga, gout, a, y, n, NEG);
+  else if (op == ABS) unaryBwdV(ga, gout, a, y, n, ABS);
+  else if (op == EXP) unaryBwdV(ga, gout, a, y, n, EXP);
+  else if (op == LOG) unaryBwdV(ga, gout, a, y, n, LOG);
+  else if (op == RELU) unaryBwdV(ga, gout, a, y, n, RELU);
+  else if (op == SIGMOID) unaryBwdV(ga, gout, a, y, n, SIGMOID);
+  else if (op == TANH) unaryBwdV(ga, gout, a, y, n, TANH);
+  else unaryBwdV(ga, gout, a, y, n, SQRT);
 }
 
 // Scalar-operand op codes: out = a op s.

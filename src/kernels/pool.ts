@@ -1,4 +1,5 @@
-// Typed wrappers over the pooling kernels (assembly/pool.ts): the only place that knows their argument order.
+// Typed wrappers over the pooling kernels (assembly/pool_max.ts, pool_avg.ts): the only place that knows their
+// argument order.
 //
 // Pointers are byte offsets into wasm linear memory; tensors are f32 NCHW, indices i32. The caller computes
 // OH/OW with PyTorch's formula (ceil-mode correction included) and validates the options; kernels clip windows.
@@ -30,9 +31,22 @@ export function maxPool2dFwd(y: number, idx: number, x: number, g: PoolGeometry)
   kernel("max_pool2d_fwd")(y, idx, x, g.P, g.H, g.W, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw);
 }
 
-/** Max pooling backward: gx (P,H,W) += gy (P,OH,OW) scattered to idx (P,OH,OW). */
-export function maxPool2dBwd(gx: number, gy: number, idx: number, g: PoolGeometry): void {
-  kernel("max_pool2d_bwd")(gx, gy, idx, g.P, g.H, g.W, g.OH, g.OW);
+/**
+ * Max pooling forward without indices, for when no gradient will be needed: y (P,OH,OW) gets the values
+ * maxPool2dFwd gives.
+ */
+export function maxPool2dFwdValues(y: number, x: number, g: PoolGeometry): void {
+  kernel("max_pool2d_fwd_values")(y, x, g.P, g.H, g.W, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw);
+}
+
+/**
+ * Max pooling backward: gx (P,H,W) += gy (P,OH,OW) scattered to idx (P,OH,OW). With `overwrite`, gx = the
+ * scatter instead: gx's contents are never read, so it may come from `empty` (no zero fill needed).
+ */
+export function maxPool2dBwd(gx: number, gy: number, idx: number, g: PoolGeometry, overwrite = false): void {
+  kernel("max_pool2d_bwd")(
+    gx, gy, idx, g.P, g.H, g.W, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, overwrite ? 1 : 0,
+  );
 }
 
 /** divisorOverride: null/undefined/0 = none, else a positive integer. */
@@ -53,12 +67,16 @@ export function avgPool2dFwd(
   );
 }
 
-/** Average pooling backward: gx (P,H,W) += gy (P,OH,OW) / divisor over each window's in-bounds elements. */
+/**
+ * Average pooling backward: gx (P,H,W) += gy (P,OH,OW) / divisor over each window's in-bounds elements. With
+ * `overwrite`, gx = that sum instead: gx's contents are never read (it may come from `empty`).
+ */
 export function avgPool2dBwd(
   gx: number, gy: number, g: PoolGeometry, countIncludePad: boolean, divisorOverride?: number | null,
+  overwrite = false,
 ): void {
   kernel("avg_pool2d_bwd")(
     gx, gy, g.P, g.H, g.W, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.ph, g.pw,
-    countIncludePad ? 1 : 0, override(divisorOverride),
+    countIncludePad ? 1 : 0, override(divisorOverride), overwrite ? 1 : 0,
   );
 }

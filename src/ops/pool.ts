@@ -1,23 +1,31 @@
 // max_pool2d and avg_pool2d: registry entries over the pooling kernels.
-import { apply, type OpDef } from "../autograd.js";
+import { apply, isGradEnabled, type OpDef } from "../autograd.js";
 import { ShapeError } from "../errors.js";
 import { i32ToF32 } from "../kernels/elementwise.js";
-import { avgPool2dBwd, avgPool2dFwd, maxPool2dBwd, maxPool2dFwd } from "../kernels/pool.js";
+import { avgPool2dBwd, avgPool2dFwd, maxPool2dBwd, maxPool2dFwd, maxPool2dFwdValues } from "../kernels/pool.js";
 import { planPool2d, type Pair, type PoolGeometry, type PoolOpts } from "../shape.js";
-import { empty, Tensor, zerosLike } from "../tensor.js";
+import { empty, Tensor } from "../tensor.js";
 
-const MAX_POOL2D: OpDef<{ geom: PoolGeometry; shape: number[] }> = {
+// The gradients below are fresh buffers: `empty` plus the kernels' overwrite mode, which writes every element
+// of gx once (no zero fill, no read of the uninitialised memory).
+
+/** withIdx: the argmax is needed (a gradient will be taken, or returnIndices); without, values only. */
+const MAX_POOL2D: OpDef<{ geom: PoolGeometry; shape: number[]; withIdx: boolean }> = {
   name: "MaxPool2DWithIndices",
-  forward: ([x], { geom, shape }) => {
+  forward: ([x], { geom, shape, withIdx }) => {
     const y = empty(shape);
+    if (!withIdx) {
+      maxPool2dFwdValues(y._ptr(), x._ptr(), geom);
+      return { out: y };
+    }
     const idx = empty(shape); // i32 argmax indices, saved for backward
     maxPool2dFwd(y._ptr(), idx._ptr(), x._ptr(), geom);
     return { out: y, saved: { idx, owned: [idx] } };
   },
   grads: [
     (g, saved, [x], { geom }) => {
-      const gx = zerosLike(x.shape);
-      maxPool2dBwd(gx._ptr(), g._ptr(), (saved.idx as Tensor)._ptr(), geom);
+      const gx = empty(x.shape);
+      maxPool2dBwd(gx._ptr(), g._ptr(), (saved.idx as Tensor)._ptr(), geom, true);
       return gx;
     },
   ],
@@ -34,7 +42,9 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, opts?: MaxPool2dOptions):
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts: MaxPool2dOptions = {}): Tensor | [Tensor, Tensor] {
   checkInput("max_pool2d", x);
   const { geom, shape } = planPool2d("max_pool2d", x.shape, kernelSize, opts, true);
-  if (!opts.returnIndices) return apply(MAX_POOL2D, [x], { geom, shape });
+  // The same condition as apply's for recording the op: no gradient, no argmax to compute and save.
+  const withIdx = isGradEnabled() && x.requiresGrad;
+  if (!opts.returnIndices) return apply(MAX_POOL2D, [x], { geom, shape, withIdx });
   // Indices are wanted too: run the kernel once and expose its i32 argmax as a float tensor.
   let indices: Tensor | null = null;
   const y = apply({ ...MAX_POOL2D, forward: (inputs, o) => {
@@ -43,7 +53,7 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, opts: MaxPool2dOptions = 
     indices = empty(shape);
     i32ToF32(indices._ptr(), idx._ptr(), idx.numel);
     return r;
-  } }, [x], { geom, shape });
+  } }, [x], { geom, shape, withIdx: true });
   return [y, indices!];
 }
 
@@ -66,8 +76,8 @@ const AVG_POOL2D: OpDef<AvgOpts> = {
   },
   grads: [
     (g, _s, [x], { geom, countIncludePad, divisorOverride }) => {
-      const gx = zerosLike(x.shape);
-      avgPool2dBwd(gx._ptr(), g._ptr(), geom, countIncludePad, divisorOverride);
+      const gx = empty(x.shape);
+      avgPool2dBwd(gx._ptr(), g._ptr(), geom, countIncludePad, divisorOverride, true);
       return gx;
     },
   ],

@@ -4,7 +4,9 @@ import { readFileSync, existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { heapF32, setKernelVariant, type Variant } from "../../src/wasm.js";
-import { avgPool2dBwd, avgPool2dFwd, maxPool2dBwd, maxPool2dFwd, type PoolGeometry } from "../../src/kernels/pool.js";
+import {
+  avgPool2dBwd, avgPool2dFwd, maxPool2dBwd, maxPool2dFwd, maxPool2dFwdValues, type PoolGeometry,
+} from "../../src/kernels/pool.js";
 import { freeAll, getF32, getI32, putF32, putI32, zerosPtr } from "../helpers/wasm_buffers.js";
 import {
   geometry, poolOutSize, refAvgPoolBwd, refAvgPoolFwd, refMaxPoolBwd, refMaxPoolFwd,
@@ -51,6 +53,13 @@ function expectExact(got: ArrayLike<number>, want: ArrayLike<number>, what: stri
     if (!ok) expect.fail(`${what}[${i}]: got ${got[i]}, want ${want[i]}`);
   }
 }
+/** Bit-level equality of floats as far as JS can tell: Object.is tells -0 from +0 (and any NaN equals NaN). */
+function expectSameBits(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i])) expect.fail(`${what}[${i}]: got ${Object.is(got[i], -0) ? "-0" : got[i]}, want ${Object.is(want[i], -0) ? "-0" : want[i]}`);
+  }
+}
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, tol = 1e-5): void {
   expect(got.length, what).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
@@ -75,7 +84,7 @@ function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-type Kind = "normal" | "negative" | "ties" | "special" | "neginf";
+type Kind = "normal" | "negative" | "ties" | "special" | "neginf" | "zeros";
 function makeData(n: number, kind: Kind, seed: number): number[] {
   const r = rng(seed);
   return Array.from({ length: n }, () => {
@@ -88,6 +97,10 @@ function makeData(n: number, kind: Kind, seed: number): number[] {
         return u < 0.12 ? NaN : u < 0.3 ? -Infinity : u < 0.35 ? Infinity : Math.floor(r() * 4);
       }
       case "neginf": return r() < 0.85 ? -Infinity : Math.floor(r() * 2); // whole windows of -inf
+      case "zeros": { // maxima tied between +0 and -0: the first in scan order decides the sign
+        const u = r();
+        return u < 0.4 ? 0 : u < 0.8 ? -0 : u < 0.95 ? -1 : 1;
+      }
 
     }
   });
@@ -106,7 +119,7 @@ function caseArb(isMax: boolean, maxW = 13): fc.Arbitrary<Case> {
     dh: isMax ? fc.integer({ min: 1, max: 3 }) : fc.constant(1),
     dw: isMax ? fc.integer({ min: 1, max: 3 }) : fc.constant(1),
     ceil: fc.boolean(), fh: fc.double({ min: 0, max: 1, noNaN: true }), fw: fc.double({ min: 0, max: 1, noNaN: true }),
-    kind: fc.constantFrom<Kind>("normal", "negative", "ties", "special", "neginf"),
+    kind: fc.constantFrom<Kind>("normal", "negative", "ties", "special", "neginf", "zeros"),
     seed: fc.integer({ min: 0, max: 0x7fffffff }), off: fc.integer({ min: 0, max: 3 }),
     cip: fc.boolean(), ovr: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
   }).map((r) => {
@@ -136,21 +149,40 @@ function runAvgFwd(x: number[], g: PoolGeometry, cip: boolean, ovr: number | nul
   return { y: getF32(yp, no), guards: guardIntact(yp, no) };
 }
 
+/** A gradient buffer full of NaN, for the overwrite mode (which must never read it). */
+function garbage(n: number, off: number): number {
+  return put(new Array(n).fill(NaN), off, true);
+}
+
 function checkMax(c: Case): void {
   const { g } = c;
   const x = makeData(g.P * g.H * g.W, c.kind, c.seed);
   const ref = refMaxPoolFwd(x, g);
   const got = runMaxFwd(x, g, c.off);
-  expectExact(got.y, ref.y, "y");
+  expectSameBits(got.y, ref.y, "y");
   expectExact(got.idx, ref.idx, "idx");
   expect(got.guards, "no write past y / idx").toBe(true);
+  const no = g.P * g.OH * g.OW;
+  const yv = put(new Array(no).fill(7), c.off, true);
+  maxPool2dFwdValues(yv, put(x, c.off), g);
+  expectSameBits(getF32(yv, no), ref.y, "y (values only)");
+  expect(guardIntact(yv, no), "no write past y (values only)").toBe(true);
   // backward onto a non-zero gradient (accumulation), with the reference's own indices
-  const gy = makeData(g.P * g.OH * g.OW, "normal", c.seed + 1);
+  const gy = makeData(no, "normal", c.seed + 1);
   const gx0 = makeData(g.P * g.H * g.W, "normal", c.seed + 2);
   const gxp = put(gx0, c.off, true);
-  maxPool2dBwd(gxp, put(gy, c.off), putI32(ref.idx), g);
+  const gyp = put(gy, c.off), ip = putI32(ref.idx);
+  maxPool2dBwd(gxp, gyp, ip, g);
   expectClose(getF32(gxp, gx0.length), refMaxPoolBwd(gx0, gy, ref.idx, g), "gx");
   expect(guardIntact(gxp, gx0.length), "no write past gx").toBe(true);
+  // overwrite mode: exactly what accumulating into zeros gives, whatever the buffer held
+  const n = gx0.length;
+  const gxz = put(new Array(n).fill(0), c.off);
+  maxPool2dBwd(gxz, gyp, ip, g);
+  const gxo = garbage(n, c.off);
+  maxPool2dBwd(gxo, gyp, ip, g, true);
+  expectSameBits(getF32(gxo, n), getF32(gxz, n), "gx (overwrite)");
+  expect(guardIntact(gxo, n), "no write past gx (overwrite)").toBe(true);
 }
 
 function checkAvg(c: Case): void {
@@ -162,9 +194,17 @@ function checkAvg(c: Case): void {
   const gy = makeData(g.P * g.OH * g.OW, "normal", c.seed + 1);
   const gx0 = makeData(g.P * g.H * g.W, "normal", c.seed + 2);
   const gxp = put(gx0, c.off, true);
-  avgPool2dBwd(gxp, put(gy, c.off), g, c.cip, c.ovr);
+  const gyp = put(gy, c.off);
+  avgPool2dBwd(gxp, gyp, g, c.cip, c.ovr);
   expectClose(getF32(gxp, gx0.length), refAvgPoolBwd(gx0, gy, g, c.cip, c.ovr), "gx");
   expect(guardIntact(gxp, gx0.length), "no write past gx").toBe(true);
+  const n = gx0.length;
+  const gxz = put(new Array(n).fill(0), c.off);
+  avgPool2dBwd(gxz, gyp, g, c.cip, c.ovr);
+  const gxo = garbage(n, c.off);
+  avgPool2dBwd(gxo, gyp, g, c.cip, c.ovr, true);
+  expectSameBits(getF32(gxo, n), getF32(gxz, n), "gx (overwrite)");
+  expect(guardIntact(gxo, n), "no write past gx (overwrite)").toBe(true);
 }
 
 const d2l16 = Array.from({ length: 16 }, (_, i) => i);
@@ -223,7 +263,7 @@ for (const variant of VARIANTS) {
       ];
       for (const W of [3, 4, 5, 7, 8, 9, 12, 13, 16, 17]) {
         for (const [k, s, p, d, ceil] of geoms) {
-          for (const kind of ["normal", "ties", "special", "neginf"] as Kind[]) {
+          for (const kind of ["normal", "ties", "special", "neginf", "zeros"] as Kind[]) {
             const g = geometry(2, 6, W, k, s, p, d, ceil);
             if (g.OH < 1 || g.OW < 1) continue;
             checkMax({ g, kind, seed: W * 31 + k[0], off: W % 4, cip: true, ovr: null });
@@ -234,6 +274,42 @@ for (const variant of VARIANTS) {
             }
             freeAll();
           }
+        }
+      }
+    });
+
+    it("3- and 2-wide stride-2 windows (the separable path): widths 8..40, clipped rows, every kind of data", () => {
+      use();
+      const geoms: Array<[[number, number], [number, number], boolean]> = [
+        [[3, 3], [1, 1], false], [[3, 3], [1, 1], true], [[3, 3], [0, 0], false], [[3, 3], [0, 1], true],
+        [[2, 2], [0, 0], false], [[2, 2], [1, 1], true], [[3, 2], [1, 0], false], [[2, 3], [1, 1], false],
+      ];
+      for (let W = 8; W <= 40; W++) {
+        for (const [k, p, ceil] of geoms) {
+          for (const kind of ["normal", "ties", "special", "neginf", "zeros"] as Kind[]) {
+            const g = geometry(2, 5 + (W % 3), W, k, [2, 2], p, [1, 1], ceil);
+            checkMax({ g, kind, seed: W * 7 + k[0] + p[1], off: W % 4, cip: true, ovr: null });
+            freeAll();
+          }
+        }
+      }
+    });
+
+    it("a single NaN anywhere in the plane is found (3x3 s2 p1 and 2x2 s2)", () => {
+      use();
+      for (const [k, p] of [[3, 1], [2, 0]]) {
+        const g = geometry(1, 7, 22, [k, k], [2, 2], [p, p], [1, 1], false);
+        for (let i = 0; i < g.H * g.W; i++) {
+          const x = makeData(g.H * g.W, "normal", i);
+          x[i] = NaN;
+          const ref = refMaxPoolFwd(x, g);
+          const got = runMaxFwd(x, g, 1);
+          expectSameBits(got.y, ref.y, `y (NaN at ${i})`);
+          expectExact(got.idx, ref.idx, `idx (NaN at ${i})`);
+          const yv = put(new Array(ref.y.length).fill(7));
+          maxPool2dFwdValues(yv, put(x), g);
+          expectSameBits(getF32(yv, ref.y.length), ref.y, `y values only (NaN at ${i})`);
+          freeAll();
         }
       }
     });
