@@ -180,11 +180,12 @@ function prepareKernel(w, d) {
       const pg = poolGeom(g), x = B.put(d.x), y = B.empty(nOut), idx = B.empty(nOut);
       KP.maxPool2dFwd(y, idx, x, pg); // the argmax the forward saves for backward
       const gy = B.put(d.gy), gx = B.empty(nIn);
-      return { ...handle(() => { fill(gx, nIn, 0); KP.maxPool2dBwd(gx, gy, idx, pg); }, gx, nIn), fill: () => fill(gx, nIn, 0) };
+      // overwrite mode: what F.maxPool2d's gradient does (gx is fresh, so no separate zero fill)
+      return { ...handle(() => KP.maxPool2dBwd(gx, gy, idx, pg, true), gx, nIn), fill: () => fill(gx, nIn, 0) };
     }
     case "avg_pool2d_bwd": {
       const pg = poolGeom(g), gy = B.put(d.gy), gx = B.empty(nIn);
-      return { ...handle(() => { fill(gx, nIn, 0); KP.avgPool2dBwd(gx, gy, pg, true, null); }, gx, nIn), fill: () => fill(gx, nIn, 0) };
+      return { ...handle(() => KP.avgPool2dBwd(gx, gy, pg, true, null, true), gx, nIn), fill: () => fill(gx, nIn, 0) };
     }
     default:
       return { na: `no raw-kernel row for ${w.kind}` };
