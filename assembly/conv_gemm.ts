@@ -7,8 +7,9 @@
 // go through a small static tile and only their valid part is written back.
 //
 // The microkernel keeps the 4 x 8 tile in eight f32x4 accumulators. Per k it loads the two B vectors, splats
-// four A values straight from memory (v128.load32_splat) and does 8 multiplies and 8 adds (no FMA: wasm's
-// relaxed madd is not available everywhere and would change rounding).
+// four A values straight from memory (v128.load32_splat) and does 8 multiply-adds (madd below): a multiply
+// and an add in the simd build, f32x4.relaxed_madd in the relaxed build (which the engine may fuse into one
+// FMA, changing results in the last bits; the loader only picks that build where it validates).
 //
 // Packing helpers take a source pointer and a byte stride, so the same two routines serve row-major and
 // transposed operands, as well as im2col lines prepared by the convolution code.
@@ -19,6 +20,17 @@ export const NR = 8;
 export const MC = 128;
 /** Depth per cache block. */
 export const KC = 256;
+
+/**
+ * a * b + c. ASC_FEATURE_RELAXED_SIMD is a compile-time constant, so the simd and scalar builds keep the plain
+ * multiply + add and only the relaxed build (asconfig target "relaxed") emits f32x4.relaxed_madd.
+ */
+// @ts-ignore: decorator
+@inline
+export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b)); // operand order as before: the simd build stays byte-identical
+}
 
 // Static 4 x 8 tile for edge tiles (128 bytes, 16-byte aligned).
 const EDGE_TILE: usize = memory.data(MR * NR * 4, 16);
@@ -47,65 +59,65 @@ function micro_4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, acc: boo
     b0 = v128.load(bp, 0);
     b1 = v128.load(bp, 16);
     a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += MR * 4;
     if (bp >= e1) break;
     b0 = v128.load(bp, 32);
     b1 = v128.load(bp, 48);
     a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += MR * 4;
     if (bp >= e2) break;
     b0 = v128.load(bp, 64);
     b1 = v128.load(bp, 80);
     a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += MR * 4;
     if (bp >= e3) break;
     b0 = v128.load(bp, 96);
     b1 = v128.load(bp, 112);
     a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += MR * 4;
     bp += 4 * NR * 4;
     if (bp >= bend) break;

@@ -1,5 +1,5 @@
 // wasmconv's public surface (../shared/API.md).
-export { ready, kernelVariant, setKernelVariant } from "./wasm.js";
+export { ready, kernelVariant, setKernelVariant, wasmBuild, type WasmBuild } from "./wasm.js";
 export { Tensor } from "./tensor.js";
 export { tensor, zeros, ones, full, rand, randn, arange } from "./creation.js";
 export { manualSeed } from "./random.js";
