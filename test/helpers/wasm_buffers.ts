@@ -1,5 +1,5 @@
 // Test-side helpers for calling raw kernels: put arrays into linear memory, read them back, free them.
-import { heapF32, heapI32, wasm } from "../../src/wasm.js";
+import { heapF32, heapI32, setKernelVariant, wasm, type Variant } from "../../src/wasm.js";
 
 const live: number[] = [];
 
@@ -38,4 +38,32 @@ export function getI32(ptr: number, n: number): Int32Array {
 /** Frees every block allocated through these helpers. */
 export function freeAll(): void {
   for (const p of live.splice(0)) wasm().free(p);
+}
+
+/** The kernel twins this engine can run: f32x4 exists only in the SIMD builds (WASMCONV_SCALAR=1 tests scalar only). */
+export const VARIANTS = (["f32x4", "scalar"] as Variant[]).filter((v) => {
+  try {
+    setKernelVariant(v);
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+const GUARD = 4;
+const SENTINEL = 12345.5;
+
+/** Copies data to a fresh block at `off` floats (0..3) into it, followed by GUARD sentinel floats. */
+export function putGuarded(data: ArrayLike<number>, off: number): number {
+  const base = zerosPtr(data.length + off + GUARD);
+  const ptr = base + off * 4;
+  heapF32().set(data, ptr >> 2);
+  heapF32().fill(SENTINEL, (ptr >> 2) + data.length, (ptr >> 2) + data.length + GUARD);
+  return ptr;
+}
+
+/** Reads n floats written by a kernel, failing if it wrote past them into the sentinels. */
+export function readGuarded(ptr: number, n: number): Float32Array {
+  if (!getF32(ptr + n * 4, GUARD).every((v) => v === SENTINEL)) throw new Error("kernel wrote past the end of its output");
+  return getF32(ptr, n);
 }

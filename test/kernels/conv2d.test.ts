@@ -2,41 +2,16 @@
 // for both kernel twins: forward overwrites, the three gradients accumulate onto what the buffers held.
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { heapF32, setKernelVariant, type Variant } from "../../src/wasm.js";
+import { setKernelVariant } from "../../src/wasm.js";
 import { conv2dBwdBias, conv2dBwdFilter, conv2dBwdInput, conv2dFwd, type ConvGeometry } from "../../src/kernels/conv.js";
-import { freeAll, getF32, zerosPtr } from "../helpers/wasm_buffers.js";
+import { freeAll, putGuarded, readGuarded, VARIANTS } from "../helpers/wasm_buffers.js";
 import { loadFixture } from "../helpers/fixtures.js";
 import {
   convOutSize, mismatch, randArray, refBiasGrad, refConv2dBwdFilter, refConv2dBwdInput, refConv2dFwd, rng,
 } from "../reference/conv.js";
 
-// The f32x4 twins exist only in the SIMD build (WASMCONV_SCALAR=1 loads the scalar build: test its twins only).
-const VARIANTS = (["f32x4", "scalar"] as Variant[]).filter((v) => {
-  try {
-    setKernelVariant(v);
-    return true;
-  } catch {
-    return false;
-  }
-});
-const GUARD = 4;
-const SENTINEL = 12345.5;
-
 afterEach(() => freeAll());
 
-/** Copies data to a fresh block at a pointer `off` floats (0..3) into it, followed by GUARD sentinels. */
-function put(data: ArrayLike<number>, off: number): number {
-  const base = zerosPtr(data.length + off + GUARD);
-  const ptr = base + off * 4;
-  heapF32().set(data, ptr >> 2);
-  heapF32().fill(SENTINEL, (ptr >> 2) + data.length, (ptr >> 2) + data.length + GUARD);
-  return ptr;
-}
-function read(ptr: number, n: number): Float32Array {
-  const guard = getF32(ptr + n * 4, GUARD);
-  if (!guard.every((v) => v === SENTINEL)) throw new Error("kernel wrote past the end of its output");
-  return getF32(ptr, n);
-}
 
 type Sizes = Omit<ConvGeometry, "OH" | "OW">;
 function geom(s: Sizes): ConvGeometry {
@@ -53,15 +28,15 @@ interface Grads { gx: Float32Array; gw: Float32Array; gb: Float32Array }
 function run(v: Variant, g: ConvGeometry, d: Data, init: Grads, off = 0) {
   setKernelVariant(v);
   const { nx, nw, ny } = sizes(g);
-  const px = put(d.x, off), pw = put(d.w, (off + 1) & 3), pb = d.b ? put(d.b, (off + 2) & 3) : 0;
-  const pgy = put(d.gy, (off + 3) & 3);
-  const py = put(new Float32Array(ny).fill(NaN), (off + 1) & 3);
-  const pgx = put(init.gx, (off + 2) & 3), pgw = put(init.gw, off), pgb = put(init.gb, (off + 1) & 3);
+  const px = putGuarded(d.x, off), pw = putGuarded(d.w, (off + 1) & 3), pb = d.b ? putGuarded(d.b, (off + 2) & 3) : 0;
+  const pgy = putGuarded(d.gy, (off + 3) & 3);
+  const py = putGuarded(new Float32Array(ny).fill(NaN), (off + 1) & 3);
+  const pgx = putGuarded(init.gx, (off + 2) & 3), pgw = putGuarded(init.gw, off), pgb = putGuarded(init.gb, (off + 1) & 3);
   conv2dFwd(py, px, pw, pb, g);
   conv2dBwdInput(pgx, pgy, pw, g);
   conv2dBwdFilter(pgw, pgy, px, g);
   conv2dBwdBias(pgb, pgy, g.N, g.O, g.OH * g.OW);
-  return { y: read(py, ny), gx: read(pgx, nx), gw: read(pgw, nw), gb: read(pgb, g.O) };
+  return { y: readGuarded(py, ny), gx: readGuarded(pgx, nx), gw: readGuarded(pgw, nw), gb: readGuarded(pgb, g.O) };
 }
 
 function plus(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
@@ -144,9 +119,9 @@ for (const v of VARIANTS) {
       const r = rng(5);
       const x = randArray(nx, r), w = randArray(nw, r), gy = randArray(ny, r);
       setKernelVariant(v);
-      const px = put(x, 1), pw = put(w, 2), pgy = put(gy, 3);
-      const py = put(new Float32Array(ny).fill(NaN), 0);
-      const pgx = put(new Float32Array(nx), 0), pgw = put(new Float32Array(nw), 0), pgb = put(new Float32Array(g.O), 0);
+      const px = putGuarded(x, 1), pw = putGuarded(w, 2), pgy = putGuarded(gy, 3);
+      const py = putGuarded(new Float32Array(ny).fill(NaN), 0);
+      const pgx = putGuarded(new Float32Array(nx), 0), pgw = putGuarded(new Float32Array(nw), 0), pgb = putGuarded(new Float32Array(g.O), 0);
       for (let t = 0; t < 2; t++) {
         conv2dFwd(py, px, pw, 0, g);
         conv2dBwdInput(pgx, pgy, pw, g);
@@ -154,10 +129,10 @@ for (const v of VARIANTS) {
         conv2dBwdBias(pgb, pgy, g.N, g.O, g.OH * g.OW);
       }
       const twice = (a: Float64Array) => a.map((e) => 2 * e);
-      expect(mismatch(read(py, ny), refConv2dFwd(x, w, null, g))).toBeNull();
-      expect(mismatch(read(pgx, nx), twice(refConv2dBwdInput(gy, w, g)))).toBeNull();
-      expect(mismatch(read(pgw, nw), twice(refConv2dBwdFilter(gy, x, g)))).toBeNull();
-      expect(mismatch(read(pgb, g.O), twice(refBiasGrad(gy, g.N, g.O, g.OH * g.OW)))).toBeNull();
+      expect(mismatch(readGuarded(py, ny), refConv2dFwd(x, w, null, g))).toBeNull();
+      expect(mismatch(readGuarded(pgx, nx), twice(refConv2dBwdInput(gy, w, g)))).toBeNull();
+      expect(mismatch(readGuarded(pgw, nw), twice(refConv2dBwdFilter(gy, x, g)))).toBeNull();
+      expect(mismatch(readGuarded(pgb, g.O), twice(refBiasGrad(gy, g.N, g.O, g.OH * g.OW)))).toBeNull();
     });
 
     it("NaN in x reaches exactly the outputs and weight gradients that read it; NaN in gy reaches gx", () => {

@@ -2,42 +2,19 @@
 // conv2d, and PyTorch fixtures, for both kernel twins.
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { heapF32, setKernelVariant, type Variant } from "../../src/wasm.js";
+import { setKernelVariant } from "../../src/wasm.js";
 import {
   conv2dBwdBias, conv2dFwd, convTranspose2dBwdFilter, convTranspose2dBwdInput, convTranspose2dFwd, type ConvGeometry,
 } from "../../src/kernels/conv.js";
-import { freeAll, getF32, zerosPtr } from "../helpers/wasm_buffers.js";
+import { freeAll, putGuarded, readGuarded, VARIANTS } from "../helpers/wasm_buffers.js";
 import { loadFixture } from "../helpers/fixtures.js";
 import {
   convOutSize, convTransposeOutSize, mismatch, randArray, refBiasGrad, refConvT2dBwdFilter, refConvT2dBwdInput,
   refConvT2dFwd, rng,
 } from "../reference/conv.js";
 
-// The f32x4 twins exist only in the SIMD build (WASMCONV_SCALAR=1 loads the scalar build: test its twins only).
-const VARIANTS = (["f32x4", "scalar"] as Variant[]).filter((v) => {
-  try {
-    setKernelVariant(v);
-    return true;
-  } catch {
-    return false;
-  }
-});
-const GUARD = 4;
-const SENTINEL = 12345.5;
-
 afterEach(() => freeAll());
 
-function put(data: ArrayLike<number>, off: number): number {
-  const base = zerosPtr(data.length + off + GUARD);
-  const ptr = base + off * 4;
-  heapF32().set(data, ptr >> 2);
-  heapF32().fill(SENTINEL, (ptr >> 2) + data.length, (ptr >> 2) + data.length + GUARD);
-  return ptr;
-}
-function read(ptr: number, n: number): Float32Array {
-  if (!getF32(ptr + n * 4, GUARD).every((v) => v === SENTINEL)) throw new Error("kernel wrote past the end of its output");
-  return getF32(ptr, n);
-}
 
 type Sizes = Omit<ConvGeometry, "OH" | "OW"> & { oph: number; opw: number };
 function geom({ oph, opw, ...s }: Sizes): ConvGeometry {
@@ -61,18 +38,18 @@ function check(v: Variant, g: ConvGeometry, seed: number, withBias = true, off =
   const x = randArray(nx, r), w = randArray(nw, r), b = withBias ? randArray(g.O, r) : null, gy = randArray(ny, r);
   const gx0 = randArray(nx, r), gw0 = randArray(nw, r), gb0 = randArray(g.O, r);
   setKernelVariant(v);
-  const px = put(x, off), pw = put(w, (off + 1) & 3), pb = b ? put(b, (off + 2) & 3) : 0, pgy = put(gy, (off + 3) & 3);
-  const py = put(new Float32Array(ny).fill(NaN), (off + 2) & 3);
-  const pgx = put(gx0, (off + 1) & 3), pgw = put(gw0, off), pgb = put(gb0, (off + 3) & 3);
+  const px = putGuarded(x, off), pw = putGuarded(w, (off + 1) & 3), pb = b ? putGuarded(b, (off + 2) & 3) : 0, pgy = putGuarded(gy, (off + 3) & 3);
+  const py = putGuarded(new Float32Array(ny).fill(NaN), (off + 2) & 3);
+  const pgx = putGuarded(gx0, (off + 1) & 3), pgw = putGuarded(gw0, off), pgb = putGuarded(gb0, (off + 3) & 3);
   convTranspose2dFwd(py, px, pw, pb, g);
   convTranspose2dBwdInput(pgx, pgy, pw, g);
   convTranspose2dBwdFilter(pgw, pgy, px, g);
   conv2dBwdBias(pgb, pgy, g.N, g.O, g.OH * g.OW);
   const where = `${v} ${JSON.stringify(g)}`;
-  expect(mismatch(read(py, ny), refConvT2dFwd(x, w, b, g)), `y ${where}`).toBeNull();
-  expect(mismatch(read(pgx, nx), plus(gx0, refConvT2dBwdInput(gy, w, g))), `gx ${where}`).toBeNull();
-  expect(mismatch(read(pgw, nw), plus(gw0, refConvT2dBwdFilter(gy, x, g))), `gw ${where}`).toBeNull();
-  expect(mismatch(read(pgb, g.O), plus(gb0, refBiasGrad(gy, g.N, g.O, g.OH * g.OW))), `gb ${where}`).toBeNull();
+  expect(mismatch(readGuarded(py, ny), refConvT2dFwd(x, w, b, g)), `y ${where}`).toBeNull();
+  expect(mismatch(readGuarded(pgx, nx), plus(gx0, refConvT2dBwdInput(gy, w, g))), `gx ${where}`).toBeNull();
+  expect(mismatch(readGuarded(pgw, nw), plus(gw0, refConvT2dBwdFilter(gy, x, g))), `gw ${where}`).toBeNull();
+  expect(mismatch(readGuarded(pgb, g.O), plus(gb0, refBiasGrad(gy, g.N, g.O, g.OH * g.OW))), `gb ${where}`).toBeNull();
 }
 
 const base: Sizes = { N: 1, C: 1, H: 4, W: 4, O: 1, KH: 3, KW: 3, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, G: 1, oph: 0, opw: 0 };
@@ -120,12 +97,12 @@ function adjointGap(v: Variant, g: ConvGeometry, seed: number): { lhs: number; r
   const nx = g.N * g.C * g.H * g.W, nw = g.O * (g.C / g.G) * g.KH * g.KW, ny = g.N * g.O * g.OH * g.OW;
   const x = randArray(nx, r), w = randArray(nw, r), y = randArray(ny, r);
   setKernelVariant(v);
-  const px = put(x, 0), pw = put(w, 1), py = put(y, 2);
-  const pcx = put(new Float32Array(ny), 3), pty = put(new Float32Array(nx), 1);
+  const px = putGuarded(x, 0), pw = putGuarded(w, 1), py = putGuarded(y, 2);
+  const pcx = putGuarded(new Float32Array(ny), 3), pty = putGuarded(new Float32Array(nx), 1);
   conv2dFwd(pcx, px, pw, 0, g);
   const t: ConvGeometry = { ...g, C: g.O, H: g.OH, W: g.OW, O: g.C, OH: g.H, OW: g.W };
   convTranspose2dFwd(pty, py, pw, 0, t);
-  const cx = read(pcx, ny), ty = read(pty, nx);
+  const cx = readGuarded(pcx, ny), ty = readGuarded(pty, nx);
   let lhs = 0, rhs = 0, scale = 0;
   for (let i = 0; i < ny; i++) { lhs += cx[i] * y[i]; scale += Math.abs(cx[i] * y[i]); }
   for (let i = 0; i < nx; i++) { rhs += x[i] * ty[i]; scale += Math.abs(x[i] * ty[i]); }
@@ -181,16 +158,16 @@ for (const v of VARIANTS) {
       const r = rng(3);
       const x = randArray(nx, r), w = randArray(nw, r), gy = randArray(ny, r);
       setKernelVariant(v);
-      const px = put(x, 1), pw = put(w, 2), pgy = put(gy, 3), py = put(new Float32Array(ny).fill(NaN), 0);
-      const pgx = put(new Float32Array(nx), 0), pgw = put(new Float32Array(nw), 0);
+      const px = putGuarded(x, 1), pw = putGuarded(w, 2), pgy = putGuarded(gy, 3), py = putGuarded(new Float32Array(ny).fill(NaN), 0);
+      const pgx = putGuarded(new Float32Array(nx), 0), pgw = putGuarded(new Float32Array(nw), 0);
       for (let t = 0; t < 2; t++) {
         convTranspose2dFwd(py, px, pw, 0, g);
         convTranspose2dBwdInput(pgx, pgy, pw, g);
         convTranspose2dBwdFilter(pgw, pgy, px, g);
       }
-      expect(mismatch(read(py, ny), refConvT2dFwd(x, w, null, g))).toBeNull();
-      expect(mismatch(read(pgx, nx), refConvT2dBwdInput(gy, w, g).map((e) => 2 * e))).toBeNull();
-      expect(mismatch(read(pgw, nw), refConvT2dBwdFilter(gy, x, g).map((e) => 2 * e))).toBeNull();
+      expect(mismatch(readGuarded(py, ny), refConvT2dFwd(x, w, null, g))).toBeNull();
+      expect(mismatch(readGuarded(pgx, nx), refConvT2dBwdInput(gy, w, g).map((e) => 2 * e))).toBeNull();
+      expect(mismatch(readGuarded(pgw, nw), refConvT2dBwdFilter(gy, x, g).map((e) => 2 * e))).toBeNull();
     });
 
     it("NaN in x spreads to exactly the outputs it reaches", () => {
@@ -200,11 +177,11 @@ for (const v of VARIANTS) {
       const x = randArray(nx, r), w = randArray(nw, r);
       x[25 + 2 * 5 + 3] = NaN;
       setKernelVariant(v);
-      const py = put(new Float32Array(ny), 0);
-      convTranspose2dFwd(py, put(x, 1), put(w, 2), 0, g);
+      const py = putGuarded(new Float32Array(ny), 0);
+      convTranspose2dFwd(py, putGuarded(x, 1), putGuarded(w, 2), 0, g);
       const want = refConvT2dFwd(x, w, null, g);
       expect(want.some(Number.isNaN) && !want.every(Number.isNaN)).toBe(true);
-      expect(mismatch(read(py, ny), want)).toBeNull();
+      expect(mismatch(readGuarded(py, ny), want)).toBeNull();
     });
   });
 }
@@ -238,18 +215,18 @@ for (const v of VARIANTS) {
         const g = geom({ N, C, H, W, O: og * G, KH, KW, sh, sw, ph, pw, dh, dw, G, oph, opw });
         const { nx, nw, ny } = sizes(g);
         setKernelVariant(v);
-        const px = put(num(fx.x), 1), pw_ = put(num(fx.weight), 2), pgy = put(num(fx.gy), 3);
-        const pb = fx.bias ? put(num(fx.bias), 0) : 0;
-        const py = put(new Float32Array(ny), 0), pgx = put(new Float32Array(nx), 1);
-        const pgw = put(new Float32Array(nw), 2), pgb = put(new Float32Array(g.O), 3);
+        const px = putGuarded(num(fx.x), 1), pw_ = putGuarded(num(fx.weight), 2), pgy = putGuarded(num(fx.gy), 3);
+        const pb = fx.bias ? putGuarded(num(fx.bias), 0) : 0;
+        const py = putGuarded(new Float32Array(ny), 0), pgx = putGuarded(new Float32Array(nx), 1);
+        const pgw = putGuarded(new Float32Array(nw), 2), pgb = putGuarded(new Float32Array(g.O), 3);
         convTranspose2dFwd(py, px, pw_, pb, g);
         convTranspose2dBwdInput(pgx, pgy, pw_, g);
         convTranspose2dBwdFilter(pgw, pgy, px, g);
         conv2dBwdBias(pgb, pgy, N, g.O, g.OH * g.OW);
-        expect(mismatch(read(py, ny), num(fx.y)), "y").toBeNull();
-        expect(mismatch(read(pgx, nx), num(fx.gx)), "gx").toBeNull();
-        expect(mismatch(read(pgw, nw), num(fx.gweight)), "gweight").toBeNull();
-        if (fx.gbias) expect(mismatch(read(pgb, g.O), num(fx.gbias)), "gbias").toBeNull();
+        expect(mismatch(readGuarded(py, ny), num(fx.y)), "y").toBeNull();
+        expect(mismatch(readGuarded(pgx, nx), num(fx.gx)), "gx").toBeNull();
+        expect(mismatch(readGuarded(pgw, nw), num(fx.gweight)), "gweight").toBeNull();
+        if (fx.gbias) expect(mismatch(readGuarded(pgb, g.O), num(fx.gbias)), "gbias").toBeNull();
       });
     }
   });

@@ -2,36 +2,13 @@
 // sizes around the microkernel tile (4 x 8) and the cache blocks (MC 128, KC 256, NC 1024), beta = 0 / 1.
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { heapF32, setKernelVariant, type Variant } from "../../src/wasm.js";
+import { setKernelVariant } from "../../src/wasm.js";
 import { matmulFwd } from "../../src/kernels/gemm.js";
-import { freeAll, getF32, zerosPtr } from "../helpers/wasm_buffers.js";
+import { freeAll, putGuarded, readGuarded, VARIANTS } from "../helpers/wasm_buffers.js";
 import { mismatch, randArray, refMatmul, rng } from "../reference/conv.js";
-
-// The f32x4 twins exist only in the SIMD build (WASMCONV_SCALAR=1 loads the scalar build: test its twins only).
-const VARIANTS = (["f32x4", "scalar"] as Variant[]).filter((v) => {
-  try {
-    setKernelVariant(v);
-    return true;
-  } catch {
-    return false;
-  }
-});
-const GUARD = 4;
-const SENTINEL = 12345.5;
 
 afterEach(() => freeAll());
 
-function put(data: ArrayLike<number>, off: number): number {
-  const base = zerosPtr(data.length + off + GUARD);
-  const ptr = base + off * 4;
-  heapF32().set(data, ptr >> 2);
-  heapF32().fill(SENTINEL, (ptr >> 2) + data.length, (ptr >> 2) + data.length + GUARD);
-  return ptr;
-}
-function read(ptr: number, n: number): Float32Array {
-  if (!getF32(ptr + n * 4, GUARD).every((v) => v === SENTINEL)) throw new Error("kernel wrote past the end of its output");
-  return getF32(ptr, n);
-}
 
 /** Runs matmul on random data with c pre-filled (NaN for beta 0), compares with beta*c0 + op(a) @ op(b). */
 function check(v: Variant, M: number, K: number, N: number, tA: boolean, tB: boolean, beta: number, seed: number): void {
@@ -40,10 +17,10 @@ function check(v: Variant, M: number, K: number, N: number, tA: boolean, tB: boo
   const c0 = beta === 0 ? new Float32Array(M * N).fill(NaN) : randArray(M * N, r);
   setKernelVariant(v);
   const off = seed & 3;
-  const pc = put(c0, off);
-  matmulFwd(pc, put(a, (off + 1) & 3), put(b, (off + 2) & 3), M, K, N, tA, tB, beta);
+  const pc = putGuarded(c0, off);
+  matmulFwd(pc, putGuarded(a, (off + 1) & 3), putGuarded(b, (off + 2) & 3), M, K, N, tA, tB, beta);
   const want = refMatmul(a, b, M, K, N, tA, tB).map((e, i) => (beta === 0 ? e : beta * c0[i] + e));
-  expect(mismatch(read(pc, M * N), want), `${v} M=${M} K=${K} N=${N} tA=${tA} tB=${tB} beta=${beta}`).toBeNull();
+  expect(mismatch(readGuarded(pc, M * N), want), `${v} M=${M} K=${K} N=${N} tA=${tA} tB=${tB} beta=${beta}`).toBeNull();
 }
 
 const TILE_SIZES = [1, 3, 4, 5, 8, 9, 13, 17, 33];
@@ -86,10 +63,10 @@ for (const v of VARIANTS) {
       const r = rng(2);
       const a = randArray(M * K, r), b = randArray(K * N, r);
       setKernelVariant(v);
-      const pa = put(a, 1), pb = put(b, 2), pc = put(new Float32Array(M * N), 3);
+      const pa = putGuarded(a, 1), pb = putGuarded(b, 2), pc = putGuarded(new Float32Array(M * N), 3);
       matmulFwd(pc, pa, pb, M, K, N, false, false, 1);
       matmulFwd(pc, pa, pb, M, K, N, false, false, 1);
-      expect(mismatch(read(pc, M * N), refMatmul(a, b, M, K, N, false, false).map((e) => 2 * e))).toBeNull();
+      expect(mismatch(readGuarded(pc, M * N), refMatmul(a, b, M, K, N, false, false).map((e) => 2 * e))).toBeNull();
     });
 
     it("NaN in a reaches exactly its row of c; beta = 0 ignores NaN already in c", () => {
@@ -98,9 +75,9 @@ for (const v of VARIANTS) {
       const a = randArray(M * K, r), b = randArray(K * N, r);
       a[2 * K + 3] = NaN;
       setKernelVariant(v);
-      const pc = put(new Float32Array(M * N).fill(NaN), 0);
-      matmulFwd(pc, put(a, 1), put(b, 2), M, K, N, false, false, 0);
-      const c = read(pc, M * N);
+      const pc = putGuarded(new Float32Array(M * N).fill(NaN), 0);
+      matmulFwd(pc, putGuarded(a, 1), putGuarded(b, 2), M, K, N, false, false, 0);
+      const c = readGuarded(pc, M * N);
       for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
         expect(Number.isNaN(c[i * N + j]), `c[${i}][${j}]`).toBe(i === 2);
       }
