@@ -13,7 +13,7 @@
 //      block, which is transposed 4x4 at a time into y (N, O, OH, OW), adding when acc.
 // The products and their order of summation over k are those of the im2col path: the results are identical.
 import { scratch } from "./memory";
-import { pack_transpose, MR, NR, KC } from "./conv_gemm";
+import { pack_transpose, madd, MR, NR, KC } from "./conv_gemm";
 import { gemm_indirect } from "./conv_indirect";
 
 /** Output positions per C block (Og x POS_BLOCK x 8 floats, transposed into y once complete). */
@@ -182,4 +182,85 @@ function scatter(y: usize, cb: usize, ldc: usize, n0: i32, L: i32, o0: i32, Og: 
 @inline
 function store4(d: usize, v: v128, acc: bool, bv: v128, biased: bool): void {
   v128.store(d, acc ? f32x4.add(v128.load(d), v) : biased ? f32x4.add(bv, v) : v);
+}
+
+/**
+ * Weight gradient with the batch in the vector lanes: gw (+)= sum over n, p of gy[n, o, p] * x̃[n, c, window].
+ * For 8 images at a time, gy is interleaved into gl (Og, P, 8) and x into the padded xl (Cg, Hp, Wp, 8) as
+ * in the forward; then each (o, k) pair of a 2 x 2 tile accumulates gl[o][p] * xl[origin(p) + tab[k]] over
+ * all positions in 8 lanes (two f32x4), and the lanes are summed into gw. No im2col, no packing, no panel
+ * lanes wasted on short rows or on Og, Kd not multiples of 4 and 8 (LeNet: Og = 6, Kd = 25).
+ * The summation order differs from the im2col path (per image lane, then across the 8 lanes).
+ *   gw: (O, C/G, KH, KW) +=   gy: (N, O, OH, OW)   x: (N, C, H, W)
+ */
+export function conv_bwd_filter_batched(
+  gw: usize, gy: usize, x: usize,
+  N: i32, C: i32, H: i32, W: i32, O: i32, KH: i32, KW: i32, OH: i32, OW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, G: i32,
+): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  const Cg = C / G, Og = O / G, KK = KH * KW, Kd = Cg * KK, P = OH * OW;
+  const Hp = H + 2 * ph, Wp = W + 2 * pw;
+  const tab = scratch(0, <usize>Kd << 2);
+  for (let k = 0; k < Kd; k++) {
+    const c = k / KK, r = k - c * KK, u = r / KW, v = r - u * KW;
+    store<i32>(tab + (<usize>k << 2), (((c * Hp + u * dh) * Wp + v * dw)) << 5);
+  }
+  const gl = scratch(2, <usize>Og * P * 32);
+  const xl = scratch(3, <usize>Cg * Hp * Wp * 32);
+  const imgStride = (<usize>C * H * W) << 2;
+  const gyStride = (<usize>O * P) << 2;
+  const rowStep = <usize>(sh * Wp) << 5;
+  const colStep = <usize>sw << 5;
+  const planeG = <usize>P << 5;
+  for (let n0 = 0; n0 < N; n0 += 8) {
+    const L = min(8, N - n0);
+    for (let g = 0; g < G; g++) {
+      interleave(xl, x + <usize>n0 * imgStride + ((<usize>g * Cg * H * W) << 2), imgStride, L, Cg, H, W, Hp, Wp, ph, pw);
+      interleave(gl, gy + <usize>n0 * gyStride + ((<usize>g * Og * P) << 2), gyStride, L, Og, OH, OW, OH, OW, 0, 0);
+      const gwg = gw + ((<usize>g * Og * Kd) << 2);
+      for (let o0 = 0; o0 < Og; o0 += 2) {
+        const o1 = min(o0 + 1, Og - 1);
+        const ga = gl + <usize>o0 * planeG, gb = gl + <usize>o1 * planeG;
+        for (let k0 = 0; k0 < Kd; k0 += 2) {
+          const k1 = min(k0 + 1, Kd - 1);
+          const xa = xl + <usize>load<i32>(tab + (<usize>k0 << 2));
+          const xb = xl + <usize>load<i32>(tab + (<usize>k1 << 2));
+          let s00l = f32x4.splat(0), s00h = f32x4.splat(0), s01l = f32x4.splat(0), s01h = f32x4.splat(0);
+          let s10l = f32x4.splat(0), s10h = f32x4.splat(0), s11l = f32x4.splat(0), s11h = f32x4.splat(0);
+          let gp: usize = 0;
+          for (let oh = 0; oh < OH; oh++) {
+            let xo = <usize>oh * rowStep;
+            const ge = gp + (<usize>OW << 5);
+            for (; gp < ge; gp += 32) {
+              const a0l = v128.load(ga + gp), a0h = v128.load(ga + gp, 16);
+              const a1l = v128.load(gb + gp), a1h = v128.load(gb + gp, 16);
+              let bl = v128.load(xa + xo), bh = v128.load(xa + xo, 16);
+              s00l = madd(a0l, bl, s00l); s00h = madd(a0h, bh, s00h);
+              s10l = madd(a1l, bl, s10l); s10h = madd(a1h, bh, s10h);
+              bl = v128.load(xb + xo); bh = v128.load(xb + xo, 16);
+              s01l = madd(a0l, bl, s01l); s01h = madd(a0h, bh, s01h);
+              s11l = madd(a1l, bl, s11l); s11h = madd(a1h, bh, s11h);
+              xo += colStep;
+            }
+          }
+          const r0 = gwg + ((<usize>o0 * Kd) << 2), r1 = gwg + ((<usize>o1 * Kd) << 2);
+          add_lanes(r0 + (<usize>k0 << 2), f32x4.add(s00l, s00h));
+          if (k1 != k0) add_lanes(r0 + (<usize>k1 << 2), f32x4.add(s01l, s01h));
+          if (o1 != o0) {
+            add_lanes(r1 + (<usize>k0 << 2), f32x4.add(s10l, s10h));
+            if (k1 != k0) add_lanes(r1 + (<usize>k1 << 2), f32x4.add(s11l, s11h));
+          }
+        }
+      }
+    }
+  }
+}
+
+/** *p += the sum of v's 4 lanes. */
+// @ts-ignore: decorator
+@inline
+function add_lanes(p: usize, v: v128): void {
+  const s = (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+  store<f32>(p, load<f32>(p) + s);
 }

@@ -19,7 +19,7 @@ import { scratch } from "./memory";
 import { gemm_packed, pack_copy, pack_transpose, MR, NR, KC } from "./conv_gemm";
 import { set_geometry, im2col_line, im2col_panels, col2im_line_add } from "./conv_im2col";
 import { conv_fwd_winograd, winograd_safe } from "./conv_winograd";
-import { conv_fwd_batched } from "./conv_batched";
+import { conv_fwd_batched, conv_bwd_filter_batched } from "./conv_batched";
 
 /** Output positions per forward column block (the packed im2col block is at most KC x FWD_NC floats). */
 const FWD_NC: i32 = 256;
@@ -206,6 +206,14 @@ export function conv_bwd_filter_simd(
   const HW = <usize>H * W;
   set_geometry(H, W, OW, sh, sw, ph, pw, dh, dw);
   const pointwise = is_pointwise(H, W, KH, KW, OH, OW, sh, sw, ph, pw);
+  // Small images in batches (LeNet): 8 images in the vector lanes, no im2col (conv_batched.ts). Limited to
+  // small Og and Kd, where the im2col GEMM's tiles are mostly waste, and to interleaved copies that stay in
+  // cache (gy's at most 256 KiB, x's at most 1 MiB).
+  if (!pointwise && N >= 8 && OW < 32 && Og <= 32 && Kd <= 512 && Og * P <= 8192 &&
+    Cg * (H + 2 * ph) * (W + 2 * pw) <= 32768) {
+    conv_bwd_filter_batched(gw, gy, x, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G);
+    return;
+  }
   const mpan = (Og + MR - 1) / MR;
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {

@@ -3,7 +3,8 @@
 //     input and output channels per group, output >= 4x4, finite data; the forward (hence conv_transpose2d's
 //     input gradient) and, for stride 1, the input gradient (hence conv_transpose2d's forward);
 //   - the batched forward (conv_batched.ts): N >= 8, output rows narrower than 32, a small input, not a plain
-//     1x1 (also conv_transpose2d's input gradient, which accumulates);
+//     1x1 (also conv_transpose2d's input gradient, which accumulates); the weight gradient in the same layout
+//     (also small Og <= 32, Kd <= 512, Og * OH * OW <= 8192);
 //   - the NaN / infinity fallback of Winograd to im2col + GEMM.
 // The shapes below are chosen inside those conditions (and their edges: tails of 4-tile groups, of 4-row
 // panels, of 8-image blocks, several tile and position blocks, k blocks deeper than 256), and every pass is
@@ -175,6 +176,23 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
     const pgx = put(gx0);
     convTranspose2dBwdInput(pgx, put(gy), put(w), g);
     expect(mismatch(read(pgx, nx), plus(gx0, refConvT2dBwdInput(gy, w, g)))).toBeNull();
+  });
+
+  it("weight gradient in the lanes accumulates onto gw (LeNet conv1 at 28x28, 11 images; conv2 with 2 groups)", () => {
+    for (const s of [
+      { N: 11, C: 1, O: 6, H: 28, W: 28, KH: 5, KW: 5, ph: 2, pw: 2 },
+      { N: 17, C: 6, O: 10, H: 14, W: 14, KH: 5, KW: 5, ph: 0, pw: 0, G: 2 },
+      { N: 8, C: 3, O: 5, H: 9, W: 7, KH: 3, KW: 2, sh: 2, sw: 1, ph: 2, pw: 0, dh: 1, dw: 3 },
+    ]) {
+      const g = conv(s);
+      const r = rng(31 + s.N);
+      const nx = g.N * g.C * g.H * g.W, nw = g.O * (g.C / g.G) * g.KH * g.KW, ny = g.N * g.O * g.OH * g.OW;
+      const x = randArray(nx, r), gy = randArray(ny, r), gw0 = randArray(nw, r);
+      setKernelVariant("f32x4");
+      const pgw = put(gw0, 1);
+      conv2dBwdFilter(pgw, put(gy, 2), put(x, 3), g);
+      expect(mismatch(read(pgw, nw), plus(gw0, refConv2dBwdFilter(gy, x, g))), JSON.stringify(g)).toBeNull();
+    }
   });
 
   it("a NaN in one image stays in that image", () => {
