@@ -62,9 +62,14 @@ export function release(t: Tensor): void {
   else t.dispose();
 }
 
+/** Whether apply(def, inputs) will record a tape node, i.e. whether a gradient may be asked of it. */
+export function willRecord(def: OpDef<any>, inputs: Tensor[]): boolean {
+  return noGradDepth === 0 && inputs.some((t, i) => t.requiresGrad && def.grads[i] != null);
+}
+
 /** Runs an op: its forward, and a tape node when gradients are wanted. */
 export function apply<O>(def: OpDef<O>, inputs: Tensor[], opts: O): Tensor {
-  const needsGrad = noGradDepth === 0 && inputs.some((t, i) => t.requiresGrad && def.grads[i] != null);
+  const needsGrad = willRecord(def, inputs);
   noGradDepth++;
   let result: { out: Tensor; saved?: Saved };
   try {

@@ -61,7 +61,8 @@ const DIV: OpDef = {
   ],
 };
 
-interface ScalarOpts { op: ScalarOpName; s: number }
+/** The tensor-with-number ops the facade creates (the kernel has more op codes, used internally). */
+interface ScalarOpts { op: "add" | "mul" | "div" | "pow"; s: number }
 const SCALAR: OpDef<ScalarOpts> = {
   name: "Scalar",
   forward: ([a], { op, s }) => ({ out: scalarKernel(a, op, s) }),
@@ -70,18 +71,9 @@ const SCALAR: OpDef<ScalarOpts> = {
       if (op === "add") return scalarKernel(g, "mul", 1);
       if (op === "mul") return scalarKernel(g, "mul", s);
       if (op === "div") return scalarKernel(g, "div", s);
-      if (op === "rsub") return scalarKernel(g, "mul", -1);
-      if (op === "pow") {
-        const ga = zerosLike(a.shape);
-        powBwd(ga._ptr(), g._ptr(), a._ptr(), a.numel, s);
-        return ga;
-      }
-      // rdiv: d(s/a)/da = -s / a^2
-      const a2 = binaryKernel(a, a, "mul");
-      const t = scalarKernel(a2, "rdiv", -s, a2);
-      const out = binaryKernel(g, t, "mul");
-      t.dispose();
-      return out;
+      const ga = zerosLike(a.shape); // pow
+      powBwd(ga._ptr(), g._ptr(), a._ptr(), a.numel, s);
+      return ga;
     },
   ],
 };
@@ -109,7 +101,7 @@ function toTensorOperand(op: string, o: TensorLike): Tensor | number {
   throw new ShapeError(`${op}: other must be a Tensor or a number, but got ${typeof o}`);
 }
 
-function binary(def: OpDef, op: BinaryOpName, scalarOp: ScalarOpName, a: Tensor, o: TensorLike, s?: (x: number) => number): Tensor {
+function binary(def: OpDef, op: BinaryOpName, scalarOp: ScalarOpts["op"], a: Tensor, o: TensorLike, s?: (x: number) => number): Tensor {
   const b = toTensorOperand(op, o);
   if (typeof b === "number") return apply({ ...SCALAR, name: def.name }, [a], { op: scalarOp, s: s ? s(b) : b });
   return apply(def, [a, b], undefined);
@@ -119,8 +111,6 @@ export const add = (a: Tensor, o: TensorLike) => binary(ADD, "add", "add", a, o)
 export const sub = (a: Tensor, o: TensorLike) => binary(SUB, "sub", "add", a, o, (x) => -x);
 export const mul = (a: Tensor, o: TensorLike) => binary(MUL, "mul", "mul", a, o);
 export const div = (a: Tensor, o: TensorLike) => binary(DIV, "div", "div", a, o);
-/** s - a, for a number on the left. */
-export const rsub = (s: number, a: Tensor) => apply({ ...SCALAR, name: "Rsub" }, [a], { op: "rsub", s });
 
 export function pow(a: Tensor, n: number): Tensor {
   if (typeof n !== "number") throw new ShapeError(`pow: exponent must be a number, but got ${typeof n}`);

@@ -1,5 +1,5 @@
 // max_pool2d and avg_pool2d: registry entries over the pooling kernels.
-import { apply, isGradEnabled, type OpDef } from "../autograd.js";
+import { apply, willRecord, type OpDef } from "../autograd.js";
 import { ShapeError } from "../errors.js";
 import { i32ToF32 } from "../kernels/elementwise.js";
 import { avgPool2dBwd, avgPool2dFwd, maxPool2dBwd, maxPool2dFwd, maxPool2dFwdValues } from "../kernels/pool.js";
@@ -42,8 +42,8 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, opts?: MaxPool2dOptions):
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts: MaxPool2dOptions = {}): Tensor | [Tensor, Tensor] {
   checkInput("max_pool2d", x);
   const { geom, shape } = planPool2d("max_pool2d", x.shape, kernelSize, opts, true);
-  // The same condition as apply's for recording the op: no gradient, no argmax to compute and save.
-  const withIdx = isGradEnabled() && x.requiresGrad;
+  // No tape node, no gradient: then there is no argmax to compute and save.
+  const withIdx = willRecord(MAX_POOL2D, [x]);
   if (!opts.returnIndices) return apply(MAX_POOL2D, [x], { geom, shape, withIdx });
   // Indices are wanted too: run the kernel once and expose its i32 argmax as a float tensor.
   let indices: Tensor | null = null;
