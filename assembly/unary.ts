@@ -5,7 +5,7 @@
 // through the same vector code so that a value maps to the same result wherever it sits. log and the
 // general pow run lane by lane through the scalar loop; everything else is a plain f32x4 loop.
 
-import { expV, sigmoidV, tanhV } from "./unary_exp";
+import { expV, exp16, sigmoidV, tanhV } from "./unary_exp";
 
 // Unary op codes (shared with src/kernels/elementwise.ts).
 const NEG = 0;
@@ -67,6 +67,12 @@ export function unary_fwd_scalar(out: usize, a: usize, n: i32, op: i32): void {
 // @ts-ignore: decorator
 @inline function unaryFwdV(out: usize, a: usize, n: i32, op: i32): void {
   let i = 0;
+  if (op == EXP || op == SIGMOID) { // 16 at a time, four exp chains interleaved (unary_exp.ts)
+    for (; i + 16 <= n; i += 16) {
+      const off = <usize>i << 2;
+      exp16(out + off, a + off, op == SIGMOID);
+    }
+  }
   for (; i + 4 <= n; i += 4) {
     const off = <usize>i << 2;
     v128.store(out + off, unaryV(op, v128.load(a + off)));

@@ -51,12 +51,89 @@ const C = memory.data<f32>([
   p = f32x4.add(f32x4.mul(p, r), k(8));
   p = f32x4.add(f32x4.mul(p, r), k(9));
   p = f32x4.add(f32x4.mul(p, r), k(10));
+  const e = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(r, r), p), r), k(11));
+  return scale2n(e, n);
+}
+
+/** e * 2^n for integer lanes n in [-150, 128], as two normal factors 2^(n>>1) and 2^(n - n>>1). */
+// @ts-ignore: decorator
+@inline function scale2n(e: v128, n: v128): v128 {
   const one = k(11);
-  const e = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(r, r), p), r), one);
   const n1 = i32x4.shr_s(n, 1);
   const s1 = i32x4.add(i32x4.shl(n1, 23), one); // bits of 2^n1: (n1 + 127) << 23, and 1.0f is 127 << 23
   const s2 = i32x4.add(i32x4.shl(i32x4.sub(n, n1), 23), one);
   return f32x4.mul(f32x4.mul(e, s1), s2);
+}
+
+/**
+ * exp (sigmoid = false) or 1 / (1 + exp(-x)) (sigmoid = true) of the 16 floats at src, stored at dst: the
+ * steps of expV on four vectors, interleaved step by step (same operations, same results). Why: expV is one
+ * chain of ~20 dependent operations, V8 emits instructions in program order, and the core's scheduler holds
+ * about two loop iterations, so one vector per iteration runs at the chain's latency; four chains side by side
+ * run at the arithmetic throughput instead (measured on 1.2M floats: exp 2.3 -> 1.3 ms).
+ *   dst: (16) may alias src   src: (16)
+ */
+// @ts-ignore: decorator
+@inline export function exp16(dst: usize, src: usize, sigmoid: bool): void {
+  let x0 = v128.load(src), x1 = v128.load(src, 16), x2 = v128.load(src, 32), x3 = v128.load(src, 48);
+  if (sigmoid) {
+    x0 = f32x4.neg(x0); x1 = f32x4.neg(x1); x2 = f32x4.neg(x2); x3 = f32x4.neg(x3);
+  }
+  x0 = f32x4.pmin(f32x4.pmax(x0, k(0)), k(1));
+  x1 = f32x4.pmin(f32x4.pmax(x1, k(0)), k(1));
+  x2 = f32x4.pmin(f32x4.pmax(x2, k(0)), k(1));
+  x3 = f32x4.pmin(f32x4.pmax(x3, k(0)), k(1));
+  // t: round(x / ln2) in the low mantissa bits; nf: the same as a float
+  const t0 = f32x4.add(f32x4.mul(x0, k(2)), k(3));
+  const t1 = f32x4.add(f32x4.mul(x1, k(2)), k(3));
+  const t2 = f32x4.add(f32x4.mul(x2, k(2)), k(3));
+  const t3 = f32x4.add(f32x4.mul(x3, k(2)), k(3));
+  const nf0 = f32x4.sub(t0, k(3));
+  const nf1 = f32x4.sub(t1, k(3));
+  const nf2 = f32x4.sub(t2, k(3));
+  const nf3 = f32x4.sub(t3, k(3));
+  // r = x - n*ln2 in two parts
+  const r0 = f32x4.sub(f32x4.sub(x0, f32x4.mul(nf0, k(4))), f32x4.mul(nf0, k(5)));
+  const r1 = f32x4.sub(f32x4.sub(x1, f32x4.mul(nf1, k(4))), f32x4.mul(nf1, k(5)));
+  const r2 = f32x4.sub(f32x4.sub(x2, f32x4.mul(nf2, k(4))), f32x4.mul(nf2, k(5)));
+  const r3 = f32x4.sub(f32x4.sub(x3, f32x4.mul(nf3, k(4))), f32x4.mul(nf3, k(5)));
+  // P(r), Horner
+  let p0 = f32x4.add(f32x4.mul(k(6), r0), k(7));
+  let p1 = f32x4.add(f32x4.mul(k(6), r1), k(7));
+  let p2 = f32x4.add(f32x4.mul(k(6), r2), k(7));
+  let p3 = f32x4.add(f32x4.mul(k(6), r3), k(7));
+  p0 = f32x4.add(f32x4.mul(p0, r0), k(8));
+  p1 = f32x4.add(f32x4.mul(p1, r1), k(8));
+  p2 = f32x4.add(f32x4.mul(p2, r2), k(8));
+  p3 = f32x4.add(f32x4.mul(p3, r3), k(8));
+  p0 = f32x4.add(f32x4.mul(p0, r0), k(9));
+  p1 = f32x4.add(f32x4.mul(p1, r1), k(9));
+  p2 = f32x4.add(f32x4.mul(p2, r2), k(9));
+  p3 = f32x4.add(f32x4.mul(p3, r3), k(9));
+  p0 = f32x4.add(f32x4.mul(p0, r0), k(10));
+  p1 = f32x4.add(f32x4.mul(p1, r1), k(10));
+  p2 = f32x4.add(f32x4.mul(p2, r2), k(10));
+  p3 = f32x4.add(f32x4.mul(p3, r3), k(10));
+  // exp(r) = 1 + r + r^2 P(r)
+  const e0 = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(r0, r0), p0), r0), k(11));
+  const e1 = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(r1, r1), p1), r1), k(11));
+  const e2 = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(r2, r2), p2), r2), k(11));
+  const e3 = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(r3, r3), p3), r3), k(11));
+  // times 2^n as two factors (see the header)
+  let y0 = scale2n(e0, i32x4.sub(t0, k(3)));
+  let y1 = scale2n(e1, i32x4.sub(t1, k(3)));
+  let y2 = scale2n(e2, i32x4.sub(t2, k(3)));
+  let y3 = scale2n(e3, i32x4.sub(t3, k(3)));
+  if (sigmoid) {
+    y0 = f32x4.div(k(11), f32x4.add(k(11), y0));
+    y1 = f32x4.div(k(11), f32x4.add(k(11), y1));
+    y2 = f32x4.div(k(11), f32x4.add(k(11), y2));
+    y3 = f32x4.div(k(11), f32x4.add(k(11), y3));
+  }
+  v128.store(dst, y0);
+  v128.store(dst, y1, 16);
+  v128.store(dst, y2, 32);
+  v128.store(dst, y3, 48);
 }
 
 /** 1 / (1 + exp(-x)), the scalar twin's formula: 0 and 1 at the infinities, NaN -> NaN. */

@@ -140,14 +140,20 @@ describe.each(TWINS)("exp, sigmoid, tanh kernels (%s)", (variant) => {
     expect(Array.from(t.slice(0, 3))).toEqual([-1, 1, NaN]);
     expect(Object.is(t[5], 0) && Object.is(t[6], -0)).toBe(true);
     expect([t[7], t[8], t[9], t[10]]).toEqual([Math.fround(1e-30), Math.fround(-1e-30), Math.fround(1e-40), 1]);
+    // The same values inside a long array (exp and sigmoid go 16 at a time there) give the same bits.
+    const long = [...x, ...x, ...x, 1, 2, 3];
+    for (const [op, short] of [["exp", e], ["sigmoid", s], ["tanh", t]] as const) {
+      const y = runUnary(long, op);
+      for (let i = 0; i < long.length - 3; i++) expect(Object.is(y[i], short[i % x.length]), `${op}(${long[i]}) at ${i}`).toBe(true);
+    }
     freeAll();
   });
 
-  it("a value gives the same result wherever it sits (the last n % 4 elements included)", () => {
+  it("a value gives the same result wherever it sits (16-blocks, 4-blocks and the last n % 4 elements)", () => {
     setKernelVariant(variant);
     for (const op of ["exp", "sigmoid", "tanh"] as UnaryOpName[]) {
       for (const v of [-3.7, 0.31, 5.5, -0.6]) {
-        for (let n = 1; n <= 9; n++) {
+        for (let n = 1; n <= 37; n++) {
           const y = runUnary(new Float32Array(n).fill(v), op);
           expect(new Set(y).size, `${op}(${v}) over ${n} elements`).toBe(1);
           expect(y[0]).toBe(runUnary([v, 0, 0, 0], op)[0]);
