@@ -34,7 +34,7 @@ function zero_pixels(xl: usize, i0: usize, i1: usize): void {
  * Interleaves images 0 .. L-1 (L <= 8, imgStride bytes apart; missing lanes are zeros) of the planes
  * (Cg, H, W) at x into xl (Cg, Hp, Wp, 8), each plane at (ph, pw), the padding zeroed.
  */
-function interleave(xl: usize, x: usize, imgStride: usize, L: i32, Cg: i32, H: i32, W: i32, Hp: i32, Wp: i32, ph: i32, pw: i32): void {
+export function interleave(xl: usize, x: usize, imgStride: usize, L: i32, Cg: i32, H: i32, W: i32, Hp: i32, Wp: i32, ph: i32, pw: i32): void {
   const zero = f32x4.splat(0);
   if (L < 8) zero_pixels(xl, 0, <usize>Cg * Hp * Wp);
   const HW = <usize>H * W;
@@ -142,7 +142,7 @@ export function conv_fwd_batched(
  * y[n0 + l, o0 + o, p0 + p] (+)= cb[o][p*8 + l] for l < L, o < Og, p < np: 4 positions x 4 lanes at a time,
  * transposed so that each lane's 4 positions are one f32x4 store.
  */
-function scatter(y: usize, cb: usize, ldc: usize, n0: i32, L: i32, o0: i32, Og: i32, O: i32, P: i32, p0: i32, np: i32, acc: bool, b: usize): void {
+export function scatter(y: usize, cb: usize, ldc: usize, n0: i32, L: i32, o0: i32, Og: i32, O: i32, P: i32, p0: i32, np: i32, acc: bool, b: usize): void {
   const imgStride = (<usize>O * P) << 2;
   for (let o = 0; o < Og; o++) {
     // With a bias, y = bias + sum: the value of accumulating onto y prefilled with the bias.

@@ -144,3 +144,48 @@ export function gemm_indirect(ap: usize, aps: usize, base: usize, tab: usize, m:
     }
   }
 }
+
+/**
+ * One row of C for four consecutive output positions: C[q*8 .. q*8+8) (+)= sum_k a[k] * B_q[k], q < 4,
+ * where B_q row k is the 8 floats at base + q*32 + tab[k] (positions one pixel apart: stride 1). For the
+ * rows left over after the 4-row panels (one output channel: LeNet conv1's input gradient), where the 4x8
+ * tile would compute 3 rows of zeros. The caller makes the 3 pixels after each position's last tap readable.
+ *   a: kc floats (one weight row, in tap order)   tab: kc i32 offsets   c: 32 floats
+ */
+export function row_indirect_1x4(a: usize, base: usize, tab: usize, kc: i32, c: usize, acc: bool): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  let p0l = f32x4.splat(0), p0h = f32x4.splat(0), p1l = f32x4.splat(0), p1h = f32x4.splat(0);
+  let p2l = f32x4.splat(0), p2h = f32x4.splat(0), p3l = f32x4.splat(0), p3h = f32x4.splat(0);
+  const tend = tab + (<usize>kc << 2);
+  for (let t = tab; t < tend; t += 4) {
+    const s = base + <usize>load<i32>(t);
+    const w = v128.load32_splat(a);
+    p0l = madd(w, v128.load(s), p0l);
+    p0h = madd(w, v128.load(s, 16), p0h);
+    p1l = madd(w, v128.load(s, 32), p1l);
+    p1h = madd(w, v128.load(s, 48), p1h);
+    p2l = madd(w, v128.load(s, 64), p2l);
+    p2h = madd(w, v128.load(s, 80), p2h);
+    p3l = madd(w, v128.load(s, 96), p3l);
+    p3h = madd(w, v128.load(s, 112), p3h);
+    a += 4;
+  }
+  if (acc) {
+    p0l = f32x4.add(v128.load(c), p0l);
+    p0h = f32x4.add(v128.load(c, 16), p0h);
+    p1l = f32x4.add(v128.load(c, 32), p1l);
+    p1h = f32x4.add(v128.load(c, 48), p1h);
+    p2l = f32x4.add(v128.load(c, 64), p2l);
+    p2h = f32x4.add(v128.load(c, 80), p2h);
+    p3l = f32x4.add(v128.load(c, 96), p3l);
+    p3h = f32x4.add(v128.load(c, 112), p3h);
+  }
+  v128.store(c, p0l);
+  v128.store(c, p0h, 16);
+  v128.store(c, p1l, 32);
+  v128.store(c, p1h, 48);
+  v128.store(c, p2l, 64);
+  v128.store(c, p2h, 80);
+  v128.store(c, p3l, 96);
+  v128.store(c, p3h, 112);
+}

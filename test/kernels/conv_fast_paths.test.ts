@@ -208,3 +208,53 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
     expect(y.filter(Number.isNaN).length).toBe(3 * 9);
   });
 });
+
+describe.runIf(simd)("batched input gradient, a padded forward with 8 images in the lanes (f32x4)", () => {
+  // conv_batched_bwd.ts: stride 1, dilation 1, N >= 8, W < 32, a finite weight; 4-row tiles for each 4 input
+  // channels, one-row tiles over 4 positions for the rest (W not a multiple of 4: tiles past the row end).
+  const cases: Array<[string, Partial<Sizes>]> = [
+    ["LeNet conv1: 9x1x28x28, 1->6 5x5 pad 2 (one-row tiles only)", { N: 9, C: 1, O: 6, H: 28, W: 28, KH: 5, KW: 5, ph: 2, pw: 2 }],
+    ["LeNet conv2: 16x6x14x14, 6->16 5x5 (4-row + one-row tiles)", { N: 16, C: 6, O: 16, H: 14, W: 14, KH: 5, KW: 5, ph: 0, pw: 0 }],
+    ["W = 31, 7 rows, 8 input channels, 12 images", { N: 12, C: 8, O: 3, H: 7, W: 31, KH: 3, KW: 4, ph: 1, pw: 2 }],
+    ["W = 5 and 9, 5 input channels, padding 1 x 0", { N: 8, C: 5, O: 4, H: 9, W: 5, KH: 3, KW: 2, ph: 1, pw: 0 }],
+    ["W = 9, K deeper than 256 (40 x 9 taps), one image left over", { N: 9, C: 3, O: 40, H: 6, W: 9, ph: 1, pw: 1 }],
+    ["kernel taller than the output (ph = 0, 6x6 on 7x8)", { N: 8, C: 2, O: 3, H: 7, W: 8, KH: 6, KW: 6, ph: 0, pw: 0 }],
+    ["groups 2, 15 images", { N: 15, C: 6, O: 4, H: 10, W: 11, KH: 3, KW: 3, ph: 0, pw: 1, G: 2 }],
+    ["7 images (below a block: im2col path)", { N: 7, C: 1, O: 6, H: 12, W: 12, KH: 5, KW: 5, ph: 2, pw: 2 }],
+    ["W = 32 (im2col path)", { N: 8, C: 1, O: 2, H: 3, W: 32, KH: 3, KW: 3, ph: 1, pw: 1 }],
+  ];
+  for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 89));
+
+  it("a NaN in gy stays in the pixels that read it; a NaN weight goes the im2col way (channel-local)", () => {
+    const g = conv({ N: 8, C: 2, O: 3, H: 6, W: 7, KH: 3, KW: 3, ph: 0, pw: 0 });
+    const r = rng(21);
+    const nx = 8 * 2 * 42, nw = 3 * 2 * 9, ny = 8 * 3 * 4 * 5;
+    const gy = randArray(ny, r), w = randArray(nw, r);
+    gy[3 * 60 + 20 + 2 * 5 + 1] = NaN; // image 3, channel 1, (2, 1): reaches gx rows 2..4, columns 1..3
+    setKernelVariant("f32x4");
+    let pgx = put(new Float32Array(nx));
+    conv2dBwdInput(pgx, put(gy), put(w), g);
+    let gx = read(pgx, nx);
+    expect(mismatch(gx, refConv2dBwdInput(gy, w, g))).toBeNull();
+    expect(gx.filter(Number.isNaN).length).toBe(2 * 9);
+    gy[3 * 60 + 20 + 2 * 5 + 1] = 0.5;
+    w[9 + 4] = Number.POSITIVE_INFINITY; // o = 0, c = 1, centre tap: every in-range pixel of channel 1
+    pgx = put(new Float32Array(nx));
+    conv2dBwdInput(pgx, put(gy), put(w), g);
+    gx = read(pgx, nx);
+    expect(mismatch(gx, refConv2dBwdInput(gy, w, g))).toBeNull();
+    for (let n = 0; n < 8; n++) expect(gx.subarray(n * 84, n * 84 + 42).some((v) => !Number.isFinite(v))).toBe(false);
+  });
+
+  it("conv_transpose2d forward (an accumulating input gradient) on 10 images, stride 1", () => {
+    const s = { N: 10, C: 3, H: 6, W: 7, O: 5, KH: 3, KW: 3, sh: 1, sw: 1, ph: 1, pw: 0, dh: 1, dw: 1, G: 1 };
+    const g = { ...s, OH: convTransposeOutSize(6, 3, 1, 1, 1, 0), OW: convTransposeOutSize(7, 3, 1, 0, 1, 0) };
+    const r = rng(83);
+    const nx = g.N * g.C * g.H * g.W, nw = g.C * g.O * g.KH * g.KW, ny = g.N * g.O * g.OH * g.OW;
+    const x = randArray(nx, r), w = randArray(nw, r), b = randArray(g.O, r);
+    setKernelVariant("f32x4");
+    const py = put(new Float32Array(ny).fill(NaN));
+    convTranspose2dFwd(py, put(x), put(w), put(b), g);
+    expect(mismatch(read(py, ny), refConvT2dFwd(x, w, b, g))).toBeNull();
+  });
+});

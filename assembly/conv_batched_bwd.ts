@@ -1,0 +1,127 @@
+// Input gradient with the batch in the vector lanes (internal: called from conv_simd.ts), for stride 1,
+// dilation 1 and small images (LeNet's layers).
+//
+// The im2col path computes cols = W_g^T @ gy_g, a GEMM of depth Og only (6 for LeNet's conv1 and 16 for its
+// conv2), then adds Kd lines of cols back into gx (col2im): both run far below the GEMM's speed. With stride
+// and dilation 1 the input gradient is instead a forward convolution of gy, zero-padded by (KH-1-ph,
+// KW-1-pw), with the weight transposed (Og <-> Cg) and rotated by 180 degrees:
+//   gx[c, i, j] += sum over (u, o, v) of gy_pad[o, i + u, j + v] * w[o, c, KH-1-u, KW-1-v]
+// which runs as conv_batched.ts's forward does: 8 images interleaved in the lanes of a padded copy of gy,
+// B rows read in place through a tap table, the 4x8 indirect GEMM (conv_indirect.ts) for each 4 input
+// channels, and a one-row tile over 4 positions for the rest (LeNet's conv1 has one input channel).
+// Two changes make the padded form pay:
+//   - taps are ordered (u, o, v), so for output row i the taps whose row i + u lies in gy's zero padding
+//     form a prefix and a suffix of the table and are skipped (with ph = 0, as LeNet's conv2, about half
+//     of the padded form's products would be zeros; the column padding is still computed: ~30% for conv2);
+//   - it only runs when the weight is finite: a padding zero times an infinite or NaN weight is a NaN that
+//     PyTorch's sum (which only has the in-range taps) does not contain (non-finite weights go the im2col way).
+// The order of summation differs from the im2col path (all taps of one row u, then the next).
+import { scratch } from "./memory";
+import { pack_transpose, MR, KC } from "./conv_gemm";
+import { gemm_indirect, row_indirect_1x4 } from "./conv_indirect";
+import { interleave, scatter } from "./conv_batched";
+
+/** Whether all n floats at p are finite (x - x is 0 for finite x, NaN for NaN and +-inf). */
+function all_finite(p: usize, n: i32): bool {
+  let s: f32 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(p + (<usize>i << 2));
+    s += v - v;
+  }
+  return s == 0;
+}
+
+/**
+ * gx += conv2d's adjoint of gy as a padded forward convolution with 8 images in the lanes (see the header),
+ * when the shape suits it (stride 1, dilation 1, >= 8 images, rows narrower than 32, the padded copy of 8
+ * images' gy at most 1 MiB, a finite weight, not a shape for Winograd); returns false, doing nothing,
+ * otherwise.
+ *   gx: (N, C, H, W) +=   gy: (N, O, OH, OW)   w: (O, C/G, KH, KW)
+ */
+export function try_conv_bwd_input_batched(
+  gx: usize, gy: usize, w: usize,
+  N: i32, C: i32, H: i32, W: i32, O: i32, KH: i32, KW: i32, OH: i32, OW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, G: i32,
+): bool {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return false; }
+  const Cg = C / G, Og = O / G, KK = KH * KW, Kd = Og * KK;
+  // Padding of gy in the padded form; the output of the forward in the padded form is exactly (H, W).
+  const qh = KH - 1 - ph, qw = KW - 1 - pw;
+  const Hq = OH + 2 * qh, Wq = OW + 2 * qw;
+  if (sh != 1 || sw != 1 || dh != 1 || dw != 1 || qh < 0 || qw < 0 || N < 8 || W >= 32) return false;
+  if (OH != H + 2 * ph - KH + 1 || OW != W + 2 * pw - KW + 1) return false;
+  if ((Cg >= 16 && Og >= 16) || Og * Hq * Wq > 32768) return false;
+  if (!all_finite(w, O * Cg * KK)) return false;
+  // Scratch 0: the rotated weight as rows arow (G, Cg, Kd) in tap order (u, o, v); its 4-row panels
+  // (G, Cg/4, Kd, 4) for the 4x8 tiles; the tap table (Kd i32).
+  const m4 = Cg & ~(MR - 1);
+  const aps = <usize>Kd * (MR * 4);
+  const gps = <usize>(m4 / MR) * aps;
+  const rowBytes = <usize>Kd << 2;
+  const arow = scratch(0, <usize>G * Cg * rowBytes + <usize>G * gps + rowBytes);
+  const ap = arow + <usize>G * Cg * rowBytes;
+  const tab = ap + <usize>G * gps;
+  for (let g = 0; g < G; g++) {
+    for (let c = 0; c < Cg; c++) {
+      const dst = arow + <usize>(g * Cg + c) * rowBytes;
+      for (let u = 0; u < KH; u++) {
+        for (let o = 0; o < Og; o++) {
+          const src = w + ((<usize>((g * Og + o) * Cg + c) * KK + <usize>(KH - 1 - u) * KW + (KW - 1)) << 2);
+          const d = dst + (<usize>((u * Og + o) * KW) << 2);
+          for (let v = 0; v < KW; v++) store<f32>(d + (<usize>v << 2), load<f32>(src - (<usize>v << 2)));
+        }
+      }
+    }
+    for (let ip = 0; ip < m4 / MR; ip++) {
+      pack_transpose(ap + <usize>g * gps + <usize>ip * aps, arow + <usize>(g * Cg + ip * MR) * rowBytes, rowBytes, MR, MR, Kd);
+    }
+  }
+  for (let u = 0; u < KH; u++) {
+    for (let o = 0; o < Og; o++) {
+      for (let v = 0; v < KW; v++) {
+        store<i32>(tab + (<usize>((u * Og + o) * KW + v) << 2), ((o * Hq + u) * Wq + v) << 5);
+      }
+    }
+  }
+  // C block: one output row of W positions x 8 lanes per input channel, rounded up to the one-row tile's 4
+  // positions; the padded gy copy has 4 pixels of slack for that tile's reads past the last row.
+  const ldc = <usize>((W + 3) & ~3) << 5;
+  const cb = scratch(1, <usize>Cg * ldc);
+  const gl = scratch(3, (<usize>Og * Hq * Wq + 4) << 5);
+  const P = OH * OW;
+  const gyStride = (<usize>O * P) << 2;
+  const tapsPerRow = Og * KW;
+  for (let n0 = 0; n0 < N; n0 += 8) {
+    const L = min(8, N - n0);
+    for (let g = 0; g < G; g++) {
+      interleave(gl, gy + <usize>n0 * gyStride + ((<usize>g * Og * P) << 2), gyStride, L, Og, OH, OW, Hq, Wq, qh, qw);
+      const apg = ap + <usize>g * gps;
+      const arg = arow + <usize>g * Cg * rowBytes;
+      for (let i = 0; i < H; i++) {
+        // Taps of rows u with i + u inside gy (not its padding): a contiguous range of the (u, o, v) order.
+        const klo = max(0, qh - i) * tapsPerRow, khi = min(KH, qh + OH - i) * tapsPerRow;
+        if (klo >= khi) continue;
+        const base = gl + (<usize>(i * Wq) << 5);
+        for (let k0 = klo; k0 < khi; k0 += KC) {
+          const kc = min(KC, khi - k0);
+          const acc = k0 > klo;
+          const tk = tab + (<usize>k0 << 2);
+          if (m4 > 0) {
+            for (let j = 0; j < W; j++) {
+              gemm_indirect(apg + (<usize>k0 << 4), aps, base + (<usize>j << 5), tk, m4, kc, cb + (<usize>j << 5), ldc, acc);
+            }
+          }
+          for (let r = m4; r < Cg; r++) {
+            const ar = arg + <usize>r * rowBytes + (<usize>k0 << 2);
+            const cr = cb + <usize>r * ldc;
+            for (let j = 0; j < W; j += 4) {
+              row_indirect_1x4(ar, base + (<usize>j << 5), tk, kc, cr + (<usize>j << 5), acc);
+            }
+          }
+        }
+        scatter(gx, cb, ldc, n0, L, g * Cg, Cg, C, H * W, i * W, W, true, 0);
+      }
+    }
+  }
+  return true;
+}
