@@ -9,15 +9,17 @@
 //   2. row k = (c, u, v) of the B panel of output (oh, ow) is then the pixel (c, oh*sh + u*dh, ow*sw + v*dw)
 //      of xl, at a fixed offset (a table built once per call) from the pixel of the window origin, so the
 //      GEMM reads it in place (conv_indirect.ts): no im2col at all;
-//   3. the GEMM (weights in 4-row panels, packed once per call) writes C (Og, positions x 8) to a scratch
-//      block, which is transposed 4x4 at a time into y (N, O, OH, OW), adding when acc.
+//   3. the GEMM (weights in 4-row panels, packed once per call) writes C (Og, positions x 8) of one output
+//      row to a scratch block, which is transposed 4x4 at a time into y (N, O, OH, OW), adding when acc; with
+//      stride 1 the Og % 4 channels after the last full panel use a one-row tile over 4 positions instead
+//      (LeNet's conv1 has Og = 6: a 4x8 tile for channels 4, 5 would compute two rows of zeros).
 // The products and their order of summation over k are those of the im2col path: the results are identical.
 import { scratch } from "./memory";
 import { pack_transpose, madd, MR, NR, KC } from "./conv_gemm";
-import { gemm_indirect } from "./conv_indirect";
+import { gemm_indirect_row } from "./conv_indirect";
 
-/** Output positions per C block (Og x POS_BLOCK x 8 floats, transposed into y once complete). */
-const POS_BLOCK: i32 = 32;
+/** Output positions per C block (whole rows, transposed into y once complete). */
+export const POS_BLOCK: i32 = 32;
 
 /** Zeros pixels [i0, i1) of xl (8 floats each). */
 // @ts-ignore: decorator
@@ -111,28 +113,34 @@ export function conv_fwd_batched(
     const c = k / KK, r = k - c * KK, u = r / KW, v = r - u * KW;
     store<i32>(tab + (<usize>k << 2), (((c * Hp + u * dh) * Wp + v * dw)) << 5);
   }
-  const ldc = <usize>POS_BLOCK * NR * 4;
+  // C block: R whole output rows (OW < 32 positions each, R*OW <= POS_BLOCK) x 8 lanes per channel, with
+  // room for 3 more positions: the one-row tiles of a row's last positions write up to 3 positions past it
+  // (into the next row's, which are computed afterwards, or that room). xl has 4 pixels of slack for their
+  // reads past the last row.
+  const R = max(1, POS_BLOCK / OW);
+  const ldc = <usize>(POS_BLOCK + 4) * NR * 4;
   const cb = scratch(2, <usize>Og * ldc);
-  const xl = scratch(3, <usize>Cg * Hp * Wp * 32);
+  const xl = scratch(3, (<usize>Cg * Hp * Wp + 4) << 5);
   const imgStride = (<usize>C * H * W) << 2;
+  const rowBytes = <usize>Kd << 2;
   for (let n0 = 0; n0 < N; n0 += 8) {
     const L = min(8, N - n0);
     for (let g = 0; g < G; g++) {
       interleave(xl, x + <usize>n0 * imgStride + ((<usize>g * Cg * H * W) << 2), imgStride, L, Cg, H, W, Hp, Wp, ph, pw);
       const apg = ap + <usize>g * gps;
-      for (let p0 = 0; p0 < P; p0 += POS_BLOCK) {
-        const np = min(POS_BLOCK, P - p0);
-        for (let k0 = 0; k0 < Kd; k0 += KC) {
-          const kc = min(KC, Kd - k0);
+      const wg = w + <usize>g * Og * rowBytes;
+      for (let oh0 = 0; oh0 < OH; oh0 += R) {
+        const nr = min(R, OH - oh0);
+        for (let r = 0; r < nr; r++) {
+          const base = xl + (<usize>((oh0 + r) * sh * Wp) << 5);
+          const cr = cb + (<usize>(r * OW) << 5);
           // Each position's B rows are read in place from xl through the tap table (conv_indirect.ts).
-          let oh = p0 / OW, ow = p0 - oh * OW;
-          for (let p = 0; p < np; p++) {
-            const base = xl + ((<usize>(oh * sh) * Wp + ow * sw) << 5);
-            gemm_indirect(apg + (<usize>k0 << 4), aps, base, tab + (<usize>k0 << 2), Og, kc, cb + (<usize>p << 5), ldc, k0 > 0);
-            if (++ow == OW) { ow = 0; oh++; }
+          for (let k0 = 0; k0 < Kd; k0 += KC) {
+            gemm_indirect_row(apg + (<usize>k0 << 4), aps, wg + (<usize>k0 << 2), rowBytes, base, <usize>sw << 5,
+              tab + (<usize>k0 << 2), Og, min(KC, Kd - k0), OW, cr, ldc, k0 > 0);
           }
         }
-        scatter(y, cb, ldc, n0, L, g * Og, Og, O, P, p0, np, acc, b);
+        scatter(y, cb, ldc, n0, L, g * Og, Og, O, P, oh0 * OW, nr * OW, acc, b);
       }
     }
   }

@@ -18,8 +18,8 @@
 // The order of summation differs from the im2col path (all taps of one row u, then the next).
 import { scratch } from "./memory";
 import { pack_transpose, MR, KC } from "./conv_gemm";
-import { gemm_indirect, row_indirect_1x4 } from "./conv_indirect";
-import { interleave, scatter } from "./conv_batched";
+import { gemm_indirect_row } from "./conv_indirect";
+import { interleave, scatter, POS_BLOCK } from "./conv_batched";
 
 /** Whether all n floats at p are finite (x - x is 0 for finite x, NaN for NaN and +-inf). */
 function all_finite(p: usize, n: i32): bool {
@@ -83,9 +83,10 @@ export function try_conv_bwd_input_batched(
       }
     }
   }
-  // C block: one output row of W positions x 8 lanes per input channel, rounded up to the one-row tile's 4
-  // positions; the padded gy copy has 4 pixels of slack for that tile's reads past the last row.
-  const ldc = <usize>((W + 3) & ~3) << 5;
+  // C block: R whole output rows (as in conv_batched.ts: the one-row tiles write up to 3 positions past a
+  // row); the padded gy copy has 4 pixels of slack for those tiles' reads past the last row.
+  const R = max(1, POS_BLOCK / W);
+  const ldc = <usize>(POS_BLOCK + 4) << 5;
   const cb = scratch(1, <usize>Cg * ldc);
   const gl = scratch(3, (<usize>Og * Hq * Wq + 4) << 5);
   const P = OH * OW;
@@ -97,29 +98,21 @@ export function try_conv_bwd_input_batched(
       interleave(gl, gy + <usize>n0 * gyStride + ((<usize>g * Og * P) << 2), gyStride, L, Og, OH, OW, Hq, Wq, qh, qw);
       const apg = ap + <usize>g * gps;
       const arg = arow + <usize>g * Cg * rowBytes;
-      for (let i = 0; i < H; i++) {
-        // Taps of rows u with i + u inside gy (not its padding): a contiguous range of the (u, o, v) order.
-        const klo = max(0, qh - i) * tapsPerRow, khi = min(KH, qh + OH - i) * tapsPerRow;
-        if (klo >= khi) continue;
-        const base = gl + (<usize>(i * Wq) << 5);
-        for (let k0 = klo; k0 < khi; k0 += KC) {
-          const kc = min(KC, khi - k0);
-          const acc = k0 > klo;
-          const tk = tab + (<usize>k0 << 2);
-          if (m4 > 0) {
-            for (let j = 0; j < W; j++) {
-              gemm_indirect(apg + (<usize>k0 << 4), aps, base + (<usize>j << 5), tk, m4, kc, cb + (<usize>j << 5), ldc, acc);
-            }
-          }
-          for (let r = m4; r < Cg; r++) {
-            const ar = arg + <usize>r * rowBytes + (<usize>k0 << 2);
-            const cr = cb + <usize>r * ldc;
-            for (let j = 0; j < W; j += 4) {
-              row_indirect_1x4(ar, base + (<usize>j << 5), tk, kc, cr + (<usize>j << 5), acc);
-            }
+      for (let i0 = 0; i0 < H; i0 += R) {
+        const nr = min(R, H - i0);
+        for (let r = 0; r < nr; r++) {
+          const i = i0 + r;
+          // Taps of rows u with i + u inside gy (not its padding): a contiguous range of the (u, o, v) order;
+          // never empty (OH >= 1 and ph < KH).
+          const klo = max(0, qh - i) * tapsPerRow, khi = min(KH, qh + OH - i) * tapsPerRow;
+          const base = gl + (<usize>(i * Wq) << 5);
+          const cr = cb + (<usize>(r * W) << 5);
+          for (let k0 = klo; k0 < khi; k0 += KC) {
+            gemm_indirect_row(apg + (<usize>k0 << 4), aps, arg + (<usize>k0 << 2), rowBytes, base, 32, tab + (<usize>k0 << 2),
+              Cg, min(KC, khi - k0), W, cr, ldc, k0 > klo);
           }
         }
-        scatter(gx, cb, ldc, n0, L, g * Cg, Cg, C, H * W, i * W, W, true, 0);
+        scatter(gx, cb, ldc, n0, L, g * Cg, Cg, C, H * W, i0 * W, nr * W, true, 0);
       }
     }
   }

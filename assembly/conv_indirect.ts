@@ -189,3 +189,25 @@ export function row_indirect_1x4(a: usize, base: usize, tab: usize, kc: i32, c: 
   v128.store(c, p3l, 96);
   v128.store(c, p3h, 112);
 }
+
+/**
+ * C (m x np positions x 8) (+)= A @ B for np output positions of one output row, position j's B row k at
+ * base + j*step + tab[k]: the 4x8 tile per position for rows in 4-row panels, and with stride 1 (step = 32)
+ * the one-row tile over 4 positions for the m % 4 rows after them (no zero rows computed). Those tiles
+ * compute up to 3 positions past np: the caller gives C room for ceil(np/4)*4 positions and makes the 3
+ * pixels after the last one readable.
+ *   ap: packed A (all ceil(m/4) panels when step != 32), panel i at ap + i*aps (kc x 4 each)
+ *   arow: A row-major (m rows of lda bytes, at the same k offset as ap)   c: (m, np, 8) with row stride ldc bytes
+ */
+export function gemm_indirect_row(ap: usize, aps: usize, arow: usize, lda: usize, base: usize, step: usize, tab: usize,
+  m: i32, kc: i32, np: i32, c: usize, ldc: usize, acc: bool): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  const m4 = step == 32 ? m & ~(MR - 1) : m;
+  if (m4 > 0) {
+    for (let j = 0; j < np; j++) gemm_indirect(ap, aps, base + <usize>j * step, tab, m4, kc, c + (<usize>j << 5), ldc, acc);
+  }
+  for (let r = m4; r < m; r++) {
+    const ar = arow + <usize>r * lda, cr = c + <usize>r * ldc;
+    for (let j = 0; j < np; j += 4) row_indirect_1x4(ar, base + (<usize>j << 5), tab, kc, cr + (<usize>j << 5), acc);
+  }
+}

@@ -163,6 +163,11 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
     ["several position blocks, odd positions", { N: 8, C: 2, O: 3, H: 9, W: 13, KH: 2, KW: 2, ph: 0, pw: 0 }],
     ["k blocks deeper than 256 (30 channels x 9)", { N: 8, C: 30, O: 8, H: 6, W: 6 }],
     ["1x1 with stride 2 (not pointwise)", { N: 8, C: 4, O: 6, H: 7, W: 9, KH: 1, KW: 1, sh: 2, sw: 2, ph: 0, pw: 0 }],
+    // One-row tiles (stride 1, the Og % 4 channels after the 4-row panels) at row lengths 31 and 16
+    // (one row per C block), 11 (two rows, tile writes past a row end into the next row's positions).
+    ["OW = 31, 5 channels (one-row tiles: 1), 9 images", { N: 9, C: 2, O: 5, H: 5, W: 31, KH: 3, KW: 3, ph: 1, pw: 1 }],
+    ["OW = 16, 7 channels, dilation 2", { N: 8, C: 3, O: 7, H: 6, W: 20, KH: 2, KW: 3, ph: 0, pw: 0, dh: 2, dw: 2 }],
+    ["OW = 11, 2 channels, groups 2, stride 2 x 1", { N: 16, C: 4, O: 4, H: 9, W: 11, G: 2, sh: 2, sw: 1 }],
   ];
   for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 97, true));
 
