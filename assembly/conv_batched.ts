@@ -24,7 +24,7 @@ export const POS_BLOCK: i32 = 32;
 /** Zeros pixels [i0, i1) of xl (8 floats each). */
 // @ts-ignore: decorator
 @inline
-function zero_pixels(xl: usize, i0: usize, i1: usize): void {
+export function zero_pixels(xl: usize, i0: usize, i1: usize): void {
   const zero = f32x4.splat(0);
   for (let i = i0; i < i1; i++) {
     v128.store(xl + (i << 5), zero);

@@ -17,9 +17,9 @@
 //     PyTorch's sum (which only has the in-range taps) does not contain (non-finite weights go the im2col way).
 // The order of summation differs from the im2col path (all taps of one row u, then the next).
 import { scratch } from "./memory";
-import { pack_transpose, MR, KC } from "./conv_gemm";
-import { gemm_indirect_row } from "./conv_indirect";
-import { interleave, scatter, POS_BLOCK } from "./conv_batched";
+import { pack_copy, pack_transpose, MR, KC } from "./conv_gemm";
+import { gemm_indirect_row, scatter_indirect_4x8 } from "./conv_indirect";
+import { interleave, scatter, zero_pixels, POS_BLOCK } from "./conv_batched";
 
 /** Whether all n floats at p are finite (x - x is 0 for finite x, NaN for NaN and +-inf). */
 function all_finite(p: usize, n: i32): bool {
@@ -113,6 +113,76 @@ export function try_conv_bwd_input_batched(
           }
         }
         scatter(gx, cb, ldc, n0, L, g * Cg, Cg, C, H * W, i0 * W, nr * W, true, 0);
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * gx += conv2d's adjoint of gy with 8 images in the lanes, by scattering: for each output position p, the
+ * products W_g^T (Kd x Og, 4-tap panels) @ gy[:, p] (Og x 8 lanes) are added straight onto the input pixels
+ * the taps came from, in a zero-padded lane-major accumulator gxl (Cg, Hp, Wp, 8) (conv_indirect.ts's
+ * scatter tile), which is then added into gx without its padding. Exactly the products of the im2col path
+ * (no padded-form zeros, any stride / dilation / padding, non-finite weights welcome); the tile's depth is Og,
+ * so it pays for Og >= 8 (LeNet's conv2: 16). Returns false, doing nothing, when the shape does not suit it
+ * (N < 8, Og < 8, a Winograd shape, gxl over 1 MiB or gy's interleaved copy over 256 KiB).
+ *   gx: (N, C, H, W) +=   gy: (N, O, OH, OW)   w: (O, C/G, KH, KW)
+ */
+export function try_conv_bwd_input_scatter(
+  gx: usize, gy: usize, w: usize,
+  N: i32, C: i32, H: i32, W: i32, O: i32, KH: i32, KW: i32, OH: i32, OW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, G: i32,
+): bool {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return false; }
+  const Cg = C / G, Og = O / G, KK = KH * KW, Kd = Cg * KK, P = OH * OW;
+  const Hp = H + 2 * ph, Wp = W + 2 * pw;
+  if (N < 8 || Og < 8 || (Cg >= 16 && Og >= 16) || Cg * Hp * Wp > 32768 || Og * P > 8192) return false;
+  // Scratch 0: A = W_g^T in 4-tap panels (G, ceil(Kd/4), Og, 4), then the tap table (Kd rounded up to 4).
+  const mpan = (Kd + MR - 1) / MR;
+  const aps = <usize>Og * (MR * 4);
+  const gps = <usize>mpan * aps;
+  const ap = scratch(0, <usize>G * gps + (<usize>(mpan * MR) << 2));
+  const tab = ap + <usize>G * gps;
+  for (let g = 0; g < G; g++) {
+    for (let ip = 0; ip < mpan; ip++) {
+      const src = w + ((<usize>g * Og * Kd + ip * MR) << 2);
+      pack_copy(ap + <usize>g * gps + <usize>ip * aps, src, <usize>Kd << 2, min(MR, Kd - ip * MR), MR, Og);
+    }
+  }
+  for (let k = 0; k < mpan * MR; k++) {
+    const kk = min(k, Kd - 1);
+    const c = kk / KK, r = kk - c * KK, u = r / KW, v = r - u * KW;
+    store<i32>(tab + (<usize>k << 2), ((c * Hp + u * dh) * Wp + v * dw) << 5);
+  }
+  const gl = scratch(2, <usize>Og * P * 32);
+  const gxl = scratch(3, <usize>Cg * Hp * Wp * 32);
+  const gyStride = (<usize>O * P) << 2;
+  const bs = <usize>P << 5;
+  const HW = H * W;
+  for (let n0 = 0; n0 < N; n0 += 8) {
+    const L = min(8, N - n0);
+    for (let g = 0; g < G; g++) {
+      interleave(gl, gy + <usize>n0 * gyStride + ((<usize>g * Og * P) << 2), gyStride, L, Og, OH, OW, OH, OW, 0, 0);
+      zero_pixels(gxl, 0, <usize>Cg * Hp * Wp);
+      const apg = ap + <usize>g * gps;
+      let p: usize = 0;
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++) {
+          const origin = gxl + (<usize>(oh * sh * Wp + ow * sw) << 5);
+          const b = gl + (p << 5);
+          for (let ip = 0; ip < mpan; ip++) {
+            scatter_indirect_4x8(apg + <usize>ip * aps, b, bs, Og, origin, tab + (<usize>(ip * MR) << 2), min(MR, Kd - ip * MR));
+          }
+          p++;
+        }
+      }
+      // gx[n0 + l, g*Cg + c, i, :] += gxl[c, ph + i, pw .. pw + W) (lane l): one row of W pixels at a time.
+      for (let c = 0; c < Cg; c++) {
+        for (let i = 0; i < H; i++) {
+          const row = gxl + (<usize>((c * Hp + ph + i) * Wp + pw) << 5);
+          scatter(gx, row, 0, n0, L, g * Cg + c, 1, C, HW, i * W, W, true, 0);
+        }
       }
     }
   }

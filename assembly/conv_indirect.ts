@@ -211,3 +211,50 @@ export function gemm_indirect_row(ap: usize, aps: usize, arow: usize, lda: usize
     for (let j = 0; j < np; j += 4) row_indirect_1x4(ar, base + (<usize>j << 5), tab, kc, cr + (<usize>j << 5), acc);
   }
 }
+
+/**
+ * The transposed indirect tile: the 4x8 product of a packed A panel (kc x 4) and B (kc rows of 8 floats,
+ * bs bytes apart) is ADDED to C rows r < rows at dst + tab[r] (bytes), instead of being stored in a C block:
+ * for the input gradient, tap r's 8 image lanes land on the input pixel it came from (overlapping windows
+ * sum there). Rows past `rows` (the zero-padded rows of A's last panel) are not written.
+ */
+export function scatter_indirect_4x8(ap: usize, b: usize, bs: usize, kc: i32, dst: usize, tab: usize, rows: i32): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const aend = ap + (<usize>kc << 4);
+  while (ap < aend) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    ap += MR * 4;
+    b += bs;
+  }
+  let d = dst + <usize>load<i32>(tab);
+  v128.store(d, f32x4.add(v128.load(d), c00));
+  v128.store(d, f32x4.add(v128.load(d, 16), c01), 16);
+  if (rows < 2) return;
+  d = dst + <usize>load<i32>(tab, 4);
+  v128.store(d, f32x4.add(v128.load(d), c10));
+  v128.store(d, f32x4.add(v128.load(d, 16), c11), 16);
+  if (rows < 3) return;
+  d = dst + <usize>load<i32>(tab, 8);
+  v128.store(d, f32x4.add(v128.load(d), c20));
+  v128.store(d, f32x4.add(v128.load(d, 16), c21), 16);
+  if (rows < 4) return;
+  d = dst + <usize>load<i32>(tab, 12);
+  v128.store(d, f32x4.add(v128.load(d), c30));
+  v128.store(d, f32x4.add(v128.load(d, 16), c31), 16);
+}

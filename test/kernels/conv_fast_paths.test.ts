@@ -215,14 +215,15 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
 });
 
 describe.runIf(simd)("batched input gradient, a padded forward with 8 images in the lanes (f32x4)", () => {
-  // conv_batched_bwd.ts: stride 1, dilation 1, N >= 8, W < 32, a finite weight; 4-row tiles for each 4 input
-  // channels, one-row tiles over 4 positions for the rest (W not a multiple of 4: tiles past the row end).
+  // conv_batched_bwd.ts, try_conv_bwd_input_batched: stride 1, dilation 1, N >= 8, W < 32, Og < 8 (else the
+  // scatter below), a finite weight; 4-row tiles for each 4 input channels, one-row tiles over 4 positions
+  // for the rest (W not a multiple of 4: tiles past the row end).
   const cases: Array<[string, Partial<Sizes>]> = [
     ["LeNet conv1: 9x1x28x28, 1->6 5x5 pad 2 (one-row tiles only)", { N: 9, C: 1, O: 6, H: 28, W: 28, KH: 5, KW: 5, ph: 2, pw: 2 }],
-    ["LeNet conv2: 16x6x14x14, 6->16 5x5 (4-row + one-row tiles)", { N: 16, C: 6, O: 16, H: 14, W: 14, KH: 5, KW: 5, ph: 0, pw: 0 }],
+    ["16x6x14x14, 6->7 5x5 (4-row + one-row tiles)", { N: 16, C: 6, O: 7, H: 14, W: 14, KH: 5, KW: 5, ph: 0, pw: 0 }],
     ["W = 31, 7 rows, 8 input channels, 12 images", { N: 12, C: 8, O: 3, H: 7, W: 31, KH: 3, KW: 4, ph: 1, pw: 2 }],
     ["W = 5 and 9, 5 input channels, padding 1 x 0", { N: 8, C: 5, O: 4, H: 9, W: 5, KH: 3, KW: 2, ph: 1, pw: 0 }],
-    ["W = 9, K deeper than 256 (40 x 9 taps), one image left over", { N: 9, C: 3, O: 40, H: 6, W: 9, ph: 1, pw: 1 }],
+    ["W = 9, K deeper than 256 (7 x 49 taps), one image left over", { N: 9, C: 5, O: 7, H: 9, W: 9, KH: 7, KW: 7, ph: 2, pw: 3 }],
     ["kernel taller than the output (ph = 0, 6x6 on 7x8)", { N: 8, C: 2, O: 3, H: 7, W: 8, KH: 6, KW: 6, ph: 0, pw: 0 }],
     ["groups 2, 15 images", { N: 15, C: 6, O: 4, H: 10, W: 11, KH: 3, KW: 3, ph: 0, pw: 1, G: 2 }],
     ["7 images (below a block: im2col path)", { N: 7, C: 1, O: 6, H: 12, W: 12, KH: 5, KW: 5, ph: 2, pw: 2 }],
@@ -261,5 +262,39 @@ describe.runIf(simd)("batched input gradient, a padded forward with 8 images in 
     const py = put(new Float32Array(ny).fill(NaN));
     convTranspose2dFwd(py, put(x), put(w), put(b), g);
     expect(mismatch(read(py, ny), refConvT2dFwd(x, w, b, g))).toBeNull();
+  });
+});
+
+describe.runIf(simd)("batched input gradient, scattered from 8 images in the lanes (f32x4)", () => {
+  // conv_batched_bwd.ts, try_conv_bwd_input_scatter: N >= 8, Og >= 8, not a Winograd shape, small images;
+  // any stride, dilation, padding; 4-tap panels (Kd not a multiple of 4: a partial last panel).
+  const cases: Array<[string, Partial<Sizes>]> = [
+    ["LeNet conv2: 9x6x14x14, 6->16 5x5 (Kd = 150)", { N: 9, C: 6, O: 16, H: 14, W: 14, KH: 5, KW: 5, ph: 0, pw: 0 }],
+    ["Og = 8, 13 images, Kd = 27 (3 x 3 x 3), padding 1", { N: 13, C: 3, O: 8, H: 9, W: 7 }],
+    ["stride 2, dilation 2, padding 2 x 3, Kd = 12", { N: 8, C: 2, O: 9, H: 11, W: 13, KH: 3, KW: 2, sh: 2, sw: 2, ph: 2, pw: 3, dh: 2, dw: 2 }],
+    ["groups 2 (Og = 10), stride 1 x 3, 24 images", { N: 24, C: 4, O: 20, H: 8, W: 10, KH: 2, KW: 3, sw: 3, ph: 0, pw: 1, G: 2 }],
+    ["Og = 20 at W = 40 (wide rows), 1 input channel", { N: 8, C: 1, O: 20, H: 5, W: 40, KH: 5, KW: 5, ph: 2, pw: 2 }],
+  ];
+  for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 71));
+
+  it("a NaN in gy or a weight reaches exactly the pixels PyTorch's sum has it in", () => {
+    const g = conv({ N: 9, C: 2, O: 8, H: 6, W: 7, KH: 3, KW: 3, ph: 0, pw: 0 });
+    const r = rng(22);
+    const nx = 9 * 2 * 42, nw = 8 * 2 * 9, ny = 9 * 8 * 4 * 5;
+    const gy = randArray(ny, r), w = randArray(nw, r);
+    gy[8 * 160 + 20 + 2 * 5 + 1] = NaN; // image 8 (the 1-image block), channel 1, (2, 1): rows 2..4, columns 1..3
+    setKernelVariant("f32x4");
+    let pgx = put(new Float32Array(nx));
+    conv2dBwdInput(pgx, put(gy), put(w), g);
+    let gx = read(pgx, nx);
+    expect(mismatch(gx, refConv2dBwdInput(gy, w, g))).toBeNull();
+    expect(gx.filter(Number.isNaN).length).toBe(2 * 9);
+    gy[8 * 160 + 20 + 2 * 5 + 1] = 0.5;
+    w[9 + 0] = NaN; // o = 0, c = 1, tap (0, 0): gx[n, 1, i, j] for i < 4, j < 5 in every image
+    pgx = put(new Float32Array(nx));
+    conv2dBwdInput(pgx, put(gy), put(w), g);
+    gx = read(pgx, nx);
+    expect(mismatch(gx, refConv2dBwdInput(gy, w, g))).toBeNull();
+    expect(gx.filter(Number.isNaN).length).toBe(9 * 20);
   });
 });
