@@ -188,6 +188,9 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
       { N: 11, C: 1, O: 6, H: 28, W: 28, KH: 5, KW: 5, ph: 2, pw: 2 },
       { N: 17, C: 6, O: 10, H: 14, W: 14, KH: 5, KW: 5, ph: 0, pw: 0, G: 2 },
       { N: 8, C: 3, O: 5, H: 9, W: 7, KH: 3, KW: 2, sh: 2, sw: 1, ph: 2, pw: 0, dh: 1, dw: 3 },
+      // Og a multiple of 4 (4-channel tiles): an odd Kd (a last tile of one tap); groups of 4, stride 2.
+      { N: 9, C: 1, O: 8, H: 7, W: 9, KH: 3, KW: 3, ph: 1, pw: 1 },
+      { N: 12, C: 6, O: 8, H: 9, W: 8, KH: 3, KW: 2, sh: 2, sw: 2, ph: 1, pw: 0, G: 2 },
     ]) {
       const g = conv(s);
       const r = rng(31 + s.N);
