@@ -227,13 +227,17 @@ export function conv_bwd_filter_batched(
       interleave(xl, x + <usize>n0 * imgStride + ((<usize>g * Cg * H * W) << 2), imgStride, L, Cg, H, W, Hp, Wp, ph, pw);
       interleave(gl, gy + <usize>n0 * gyStride + ((<usize>g * Og * P) << 2), gyStride, L, Og, OH, OW, OH, OW, 0, 0);
       const gwg = gw + ((<usize>g * Og * Kd) << 2);
-      if ((Og & 3) == 0) {
-        // 4 channels x 2 taps per tile: 6 loads per 8 multiply-adds instead of the 2 x 2 tile's 8.
-        for (let o0 = 0; o0 < Og; o0 += 4) {
+      if ((Og & 3) == 0 || Og % 3 == 0) {
+        // 4 or 3 channels x 2 taps per tile: 6 loads per 8 madds, or 5 per 6, instead of the 2 x 2 tile's 8 per 8.
+        const R = (Og & 3) == 0 ? 4 : 3;
+        for (let o0 = 0; o0 < Og; o0 += R) {
+          const g0 = gl + <usize>o0 * planeG;
           for (let k0 = 0; k0 < Kd; k0 += 2) {
             const k1 = min(k0 + 1, Kd - 1);
-            filter_tile_4x2(gwg + ((<usize>(o0 * Kd + k0)) << 2), <usize>Kd << 2, k1 != k0, gl + <usize>o0 * planeG, planeG,
-              xl + <usize>load<i32>(tab + (<usize>k0 << 2)), xl + <usize>load<i32>(tab + (<usize>k1 << 2)), OH, OW, rowStep, colStep);
+            const d = gwg + ((<usize>(o0 * Kd + k0)) << 2);
+            const xa = xl + <usize>load<i32>(tab + (<usize>k0 << 2)), xb = xl + <usize>load<i32>(tab + (<usize>k1 << 2));
+            if (R == 4) filter_tile_4x2(d, <usize>Kd << 2, k1 != k0, g0, planeG, xa, xb, OH, OW, rowStep, colStep);
+            else filter_tile_3x2(d, <usize>Kd << 2, k1 != k0, g0, planeG, xa, xb, OH, OW, rowStep, colStep);
           }
         }
         continue;
@@ -277,12 +281,15 @@ export function conv_bwd_filter_batched(
 }
 
 /**
- * gw[o0 + i][k0 + j] += sum over positions p and the 8 lanes of gl[o0 + i][p] * x_j[p] for i < 4, j < 2 (j < 1
- * unless two), x_j[p] at xj + the position's origin offset. The lanes' halves go through the same
- * accumulators (one f32x4 per (i, j)), so the tile holds 8 accumulators and reads 4 + 2 vectors per 8 madds.
+ * gw[o0 + i][k0 + j] += sum over positions p and the 8 lanes of gl[o0 + i][p] * x_j[p] for i < R (3 or 4, a
+ * constant after inlining), j < 2 (j < 1 unless two), x_j[p] at xj + the position's origin offset. The
+ * lanes' halves go through the same accumulators (one f32x4 per (i, j)), so the tile holds 2R accumulators
+ * and reads R + 2 vectors per 2R madds (the 2 x 2 tile of 8 lanes reads 8 per 8).
  *   gw: row stride ldw bytes   g0: gl's plane of channel o0 (P x 8 floats), planes planeG bytes apart
  */
-function filter_tile_4x2(gw: usize, ldw: usize, two: bool, g0: usize, planeG: usize, xa: usize, xb: usize,
+// @ts-ignore: decorator
+@inline
+function filter_tile(R: i32, gw: usize, ldw: usize, two: bool, g0: usize, planeG: usize, xa: usize, xb: usize,
   OH: i32, OW: i32, rowStep: usize, colStep: usize): void {
   const g1 = g0 + planeG, g2 = g1 + planeG, g3 = g2 + planeG;
   let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
@@ -299,8 +306,10 @@ function filter_tile_4x2(gw: usize, ldw: usize, two: bool, g0: usize, planeG: us
       s10 = madd(a, b0, s10); s11 = madd(a, b1, s11);
       a = v128.load(g2 + gp);
       s20 = madd(a, b0, s20); s21 = madd(a, b1, s21);
-      a = v128.load(g3 + gp);
-      s30 = madd(a, b0, s30); s31 = madd(a, b1, s31);
+      if (R > 3) {
+        a = v128.load(g3 + gp);
+        s30 = madd(a, b0, s30); s31 = madd(a, b1, s31);
+      }
       b0 = v128.load(xa + xo, 16); b1 = v128.load(xb + xo, 16);
       a = v128.load(g0 + gp, 16);
       s00 = madd(a, b0, s00); s01 = madd(a, b1, s01);
@@ -308,20 +317,32 @@ function filter_tile_4x2(gw: usize, ldw: usize, two: bool, g0: usize, planeG: us
       s10 = madd(a, b0, s10); s11 = madd(a, b1, s11);
       a = v128.load(g2 + gp, 16);
       s20 = madd(a, b0, s20); s21 = madd(a, b1, s21);
-      a = v128.load(g3 + gp, 16);
-      s30 = madd(a, b0, s30); s31 = madd(a, b1, s31);
+      if (R > 3) {
+        a = v128.load(g3 + gp, 16);
+        s30 = madd(a, b0, s30); s31 = madd(a, b1, s31);
+      }
       xo += colStep;
     }
   }
   add_lanes(gw, s00);
   add_lanes(gw + ldw, s10);
   add_lanes(gw + 2 * ldw, s20);
-  add_lanes(gw + 3 * ldw, s30);
+  if (R > 3) add_lanes(gw + 3 * ldw, s30);
   if (!two) return;
   add_lanes(gw + 4, s01);
   add_lanes(gw + ldw + 4, s11);
   add_lanes(gw + 2 * ldw + 4, s21);
-  add_lanes(gw + 3 * ldw + 4, s31);
+  if (R > 3) add_lanes(gw + 3 * ldw + 4, s31);
+}
+
+function filter_tile_4x2(gw: usize, ldw: usize, two: bool, g0: usize, planeG: usize, xa: usize, xb: usize,
+  OH: i32, OW: i32, rowStep: usize, colStep: usize): void {
+  filter_tile(4, gw, ldw, two, g0, planeG, xa, xb, OH, OW, rowStep, colStep);
+}
+
+function filter_tile_3x2(gw: usize, ldw: usize, two: bool, g0: usize, planeG: usize, xa: usize, xb: usize,
+  OH: i32, OW: i32, rowStep: usize, colStep: usize): void {
+  filter_tile(3, gw, ldw, two, g0, planeG, xa, xb, OH, OW, rowStep, colStep);
 }
 
 /** *p += the sum of v's 4 lanes. */
