@@ -193,7 +193,8 @@ export function row_indirect_1x4(a: usize, base: usize, tab: usize, kc: i32, c: 
 /**
  * C (m x np positions x 8) (+)= A @ B for np output positions of one output row, position j's B row k at
  * base + j*step + tab[k]: the 4x8 tile per position for rows in 4-row panels, and with stride 1 (step = 32)
- * the one-row tile over 4 positions for the m % 4 rows after them (no zero rows computed). Those tiles
+ * for the m % 4 rows after them (no zero rows computed) a 2-row x 2-position tile for two of them and the
+ * one-row tile over 4 positions for a last single row. Those tiles
  * compute up to 3 positions past np: the caller gives C room for ceil(np/4)*4 positions and makes the 3
  * pixels after the last one readable.
  *   ap: packed A (all ceil(m/4) panels when step != 32), panel i at ap + i*aps (kc x 4 each)
@@ -206,10 +207,49 @@ export function gemm_indirect_row(ap: usize, aps: usize, arow: usize, lda: usize
   if (m4 > 0) {
     for (let j = 0; j < np; j++) gemm_indirect(ap, aps, base + <usize>j * step, tab, m4, kc, c + (<usize>j << 5), ldc, acc);
   }
-  for (let r = m4; r < m; r++) {
+  let r = m4;
+  if (m - r >= 2) {
+    // Two rows: 2 x 2 tiles (6 loads per 8 madds, as the 4x8 tile; the one-row tile needs 9).
+    const ar = arow + <usize>r * lda, cr = c + <usize>r * ldc;
+    for (let j = 0; j < np; j += 2) rows_indirect_2x2(ar, lda, base + (<usize>j << 5), tab, kc, cr + (<usize>j << 5), ldc, acc);
+    r += 2;
+  }
+  for (; r < m; r++) {
     const ar = arow + <usize>r * lda, cr = c + <usize>r * ldc;
     for (let j = 0; j < np; j += 4) row_indirect_1x4(ar, base + (<usize>j << 5), tab, kc, cr + (<usize>j << 5), acc);
   }
+}
+
+/**
+ * Two rows of C for two consecutive output positions (stride 1): C[i][q*8 .. q*8+8) (+)= sum_k a_i[k] *
+ * B_q[k], i, q < 2, B_q row k at base + q*32 + tab[k]; a_1 = a_0 + lda bytes. Writes 2 positions per row.
+ */
+function rows_indirect_2x2(a: usize, lda: usize, base: usize, tab: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
+  let c00l = f32x4.splat(0), c00h = f32x4.splat(0), c01l = f32x4.splat(0), c01h = f32x4.splat(0);
+  let c10l = f32x4.splat(0), c10h = f32x4.splat(0), c11l = f32x4.splat(0), c11h = f32x4.splat(0);
+  const a1 = a + lda;
+  const tend = tab + (<usize>kc << 2);
+  let ko: usize = 0;
+  for (let t = tab; t < tend; t += 4) {
+    const s = base + <usize>load<i32>(t);
+    const b0l = v128.load(s), b0h = v128.load(s, 16), b1l = v128.load(s, 32), b1h = v128.load(s, 48);
+    let w = v128.load32_splat(a + ko);
+    c00l = madd(w, b0l, c00l); c00h = madd(w, b0h, c00h);
+    c01l = madd(w, b1l, c01l); c01h = madd(w, b1h, c01h);
+    w = v128.load32_splat(a1 + ko);
+    c10l = madd(w, b0l, c10l); c10h = madd(w, b0h, c10h);
+    c11l = madd(w, b1l, c11l); c11h = madd(w, b1h, c11h);
+    ko += 4;
+  }
+  const c1 = c + ldc;
+  if (acc) {
+    c00l = f32x4.add(v128.load(c), c00l); c00h = f32x4.add(v128.load(c, 16), c00h);
+    c01l = f32x4.add(v128.load(c, 32), c01l); c01h = f32x4.add(v128.load(c, 48), c01h);
+    c10l = f32x4.add(v128.load(c1), c10l); c10h = f32x4.add(v128.load(c1, 16), c10h);
+    c11l = f32x4.add(v128.load(c1, 32), c11l); c11h = f32x4.add(v128.load(c1, 48), c11h);
+  }
+  v128.store(c, c00l); v128.store(c, c00h, 16); v128.store(c, c01l, 32); v128.store(c, c01h, 48);
+  v128.store(c1, c10l); v128.store(c1, c10h, 16); v128.store(c1, c11l, 32); v128.store(c1, c11h, 48);
 }
 
 /**
