@@ -191,6 +191,8 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
       // Og a multiple of 4 (4-channel tiles): an odd Kd (a last tile of one tap); groups of 4, stride 2.
       { N: 9, C: 1, O: 8, H: 7, W: 9, KH: 3, KW: 3, ph: 1, pw: 1 },
       { N: 12, C: 6, O: 8, H: 9, W: 8, KH: 3, KW: 2, sh: 2, sw: 2, ph: 1, pw: 0, G: 2 },
+      // Blocks of 6 rows of 20 positions (the last one row).
+      { N: 8, C: 2, O: 6, H: 19, W: 20, KH: 3, KW: 3, ph: 1, pw: 1 },
     ]) {
       const g = conv(s);
       const r = rng(31 + s.N);
