@@ -201,7 +201,7 @@ export function row_indirect_1x4(a: usize, base: usize, tab: usize, kc: i32, c: 
  *   arow: A row-major (m rows of lda bytes, at the same k offset as ap)   c: (m, np, 8) with row stride ldc bytes
  */
 export function gemm_indirect_row(ap: usize, aps: usize, arow: usize, lda: usize, base: usize, step: usize, tab: usize,
-  m: i32, kc: i32, np: i32, c: usize, ldc: usize, acc: bool): void {
+  m: i32, kc: i32, np: i32, c: usize, ldc: usize, acc: bool, runs: i32 = 0): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
   const m4 = step == 32 ? m & ~(MR - 1) : m;
   if (m4 > 0) {
@@ -216,7 +216,43 @@ export function gemm_indirect_row(ap: usize, aps: usize, arow: usize, lda: usize
   }
   for (; r < m; r++) {
     const ar = arow + <usize>r * lda, cr = c + <usize>r * ldc;
-    for (let j = 0; j < np; j += 4) row_indirect_1x4(ar, base + (<usize>j << 5), tab, kc, cr + (<usize>j << 5), acc);
+    for (let j = 0; j < np; j += 4) {
+      if (runs > 0) row_indirect_1x4_runs(ar, base + (<usize>j << 5), tab, kc, runs, cr + (<usize>j << 5), acc);
+      else row_indirect_1x4(ar, base + (<usize>j << 5), tab, kc, cr + (<usize>j << 5), acc);
+    }
+  }
+}
+
+/**
+ * row_indirect_1x4 for taps in runs of KW consecutive pixels (a kernel row at dilation 1; kc a multiple of
+ * KW): the 4 positions' windows overlap, so each run's KW + 3 pixels are loaded once and slid along instead
+ * of loading 4 * KW (one f32x4 half of the 8 lanes at a time, to keep the 4 pixels and 4 sums in registers).
+ * Same products, same order over k as row_indirect_1x4.
+ */
+function row_indirect_1x4_runs(a: usize, base: usize, tab: usize, kc: i32, KW: i32, c: usize, acc: bool): void {
+  const tend = tab + (<usize>kc << 2);
+  const runBytes = <usize>KW << 2;
+  for (let h: usize = 0; h < 32; h += 16) {
+    let q0 = f32x4.splat(0), q1 = f32x4.splat(0), q2 = f32x4.splat(0), q3 = f32x4.splat(0);
+    let ar = a;
+    for (let t = tab; t < tend; t += runBytes) {
+      let s = base + <usize>load<i32>(t) + h;
+      let p0 = v128.load(s), p1 = v128.load(s, 32), p2 = v128.load(s, 64);
+      const ae = ar + runBytes;
+      for (; ar < ae; ar += 4) {
+        const p3 = v128.load(s, 96);
+        const w = v128.load32_splat(ar);
+        q0 = madd(w, p0, q0); q1 = madd(w, p1, q1); q2 = madd(w, p2, q2); q3 = madd(w, p3, q3);
+        p0 = p1; p1 = p2; p2 = p3;
+        s += 32;
+      }
+    }
+    const ch = c + h;
+    if (acc) {
+      q0 = f32x4.add(v128.load(ch), q0); q1 = f32x4.add(v128.load(ch, 32), q1);
+      q2 = f32x4.add(v128.load(ch, 64), q2); q3 = f32x4.add(v128.load(ch, 96), q3);
+    }
+    v128.store(ch, q0); v128.store(ch, q1, 32); v128.store(ch, q2, 64); v128.store(ch, q3, 96);
   }
 }
 
