@@ -92,6 +92,7 @@ export function try_conv_bwd_input_batched(
   const P = OH * OW;
   const gyStride = (<usize>O * P) << 2;
   const tapsPerRow = Og * KW;
+  const runs = W % 4 == 0 || Cg % 4 != 0 ? KW : 0;
   const kcRuns = max(KW, KC - KC % KW);
   for (let n0 = 0; n0 < N; n0 += 8) {
     const L = min(8, N - n0);
@@ -108,10 +109,10 @@ export function try_conv_bwd_input_batched(
           const klo = max(0, qh - i) * tapsPerRow, khi = min(KH, qh + OH - i) * tapsPerRow;
           const base = gl + (<usize>(i * Wq) << 5);
           const cr = cb + (<usize>(r * W) << 5);
-          // k blocks of whole kernel rows: the one-row tile slides along runs of KW taps (dilation 1).
+          // k blocks of whole kernel rows: the tiles slide along runs of KW taps (dilation 1), as in the forward.
           for (let k0 = klo; k0 < khi; k0 += kcRuns) {
             gemm_indirect_row(apg + (<usize>k0 << 4), aps, arg + (<usize>k0 << 2), rowBytes, base, 32, tab + (<usize>k0 << 2),
-              Cg, min(kcRuns, khi - k0), W, cr, ldc, k0 > klo, KW);
+              Cg, min(kcRuns, khi - k0), W, cr, ldc, k0 > klo, runs);
           }
         }
         scatter(gx, cb, ldc, n0, L, g * Cg, Cg, C, H * W, i0 * W, nr * W, true, 0);

@@ -203,6 +203,19 @@ export function row_indirect_1x4(a: usize, base: usize, tab: usize, kc: i32, c: 
 export function gemm_indirect_row(ap: usize, aps: usize, arow: usize, lda: usize, base: usize, step: usize, tab: usize,
   m: i32, kc: i32, np: i32, c: usize, ldc: usize, acc: bool, runs: i32 = 0): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  if (runs > 0) {
+    // Taps in runs of KW pixels: 2-row x 4-position sliding tiles for all row pairs, a one-row one for an odd row.
+    let r = 0;
+    for (; r + 2 <= m; r += 2) {
+      const ar = arow + <usize>r * lda, cr = c + <usize>r * ldc;
+      for (let j = 0; j < np; j += 4) rows_indirect_2x4_runs(ar, lda, base + (<usize>j << 5), tab, kc, runs, cr + (<usize>j << 5), ldc, acc);
+    }
+    if (r < m) {
+      const ar = arow + <usize>r * lda, cr = c + <usize>r * ldc;
+      for (let j = 0; j < np; j += 4) row_indirect_1x4_runs(ar, base + (<usize>j << 5), tab, kc, runs, cr + (<usize>j << 5), acc);
+    }
+    return;
+  }
   const m4 = step == 32 ? m & ~(MR - 1) : m;
   if (m4 > 0) {
     for (let j = 0; j < np; j++) gemm_indirect(ap, aps, base + <usize>j * step, tab, m4, kc, c + (<usize>j << 5), ldc, acc);
@@ -216,10 +229,45 @@ export function gemm_indirect_row(ap: usize, aps: usize, arow: usize, lda: usize
   }
   for (; r < m; r++) {
     const ar = arow + <usize>r * lda, cr = c + <usize>r * ldc;
-    for (let j = 0; j < np; j += 4) {
-      if (runs > 0) row_indirect_1x4_runs(ar, base + (<usize>j << 5), tab, kc, runs, cr + (<usize>j << 5), acc);
-      else row_indirect_1x4(ar, base + (<usize>j << 5), tab, kc, cr + (<usize>j << 5), acc);
+    for (let j = 0; j < np; j += 4) row_indirect_1x4(ar, base + (<usize>j << 5), tab, kc, cr + (<usize>j << 5), acc);
+  }
+}
+
+/**
+ * Two rows (weights a and a + lda) of row_indirect_1x4_runs: per tap 1 pixel load and 2 weight splats for 8
+ * multiply-adds (the 4x8 tile needs 2 loads and 4 splats).
+ */
+function rows_indirect_2x4_runs(a: usize, lda: usize, base: usize, tab: usize, kc: i32, KW: i32, c: usize, ldc: usize, acc: bool): void {
+  const tend = tab + (<usize>kc << 2);
+  const runBytes = <usize>KW << 2;
+  const c1 = c + ldc;
+  for (let h: usize = 0; h < 32; h += 16) {
+    let q0 = f32x4.splat(0), q1 = f32x4.splat(0), q2 = f32x4.splat(0), q3 = f32x4.splat(0);
+    let r0 = f32x4.splat(0), r1 = f32x4.splat(0), r2 = f32x4.splat(0), r3 = f32x4.splat(0);
+    let ar = a;
+    for (let t = tab; t < tend; t += runBytes) {
+      let s = base + <usize>load<i32>(t) + h;
+      let p0 = v128.load(s), p1 = v128.load(s, 32), p2 = v128.load(s, 64);
+      const ae = ar + runBytes;
+      for (; ar < ae; ar += 4) {
+        const p3 = v128.load(s, 96);
+        let w = v128.load32_splat(ar);
+        q0 = madd(w, p0, q0); q1 = madd(w, p1, q1); q2 = madd(w, p2, q2); q3 = madd(w, p3, q3);
+        w = v128.load32_splat(ar + lda);
+        r0 = madd(w, p0, r0); r1 = madd(w, p1, r1); r2 = madd(w, p2, r2); r3 = madd(w, p3, r3);
+        p0 = p1; p1 = p2; p2 = p3;
+        s += 32;
+      }
     }
+    const ch = c + h, dh = c1 + h;
+    if (acc) {
+      q0 = f32x4.add(v128.load(ch), q0); q1 = f32x4.add(v128.load(ch, 32), q1);
+      q2 = f32x4.add(v128.load(ch, 64), q2); q3 = f32x4.add(v128.load(ch, 96), q3);
+      r0 = f32x4.add(v128.load(dh), r0); r1 = f32x4.add(v128.load(dh, 32), r1);
+      r2 = f32x4.add(v128.load(dh, 64), r2); r3 = f32x4.add(v128.load(dh, 96), r3);
+    }
+    v128.store(ch, q0); v128.store(ch, q1, 32); v128.store(ch, q2, 64); v128.store(ch, q3, 96);
+    v128.store(dh, r0); v128.store(dh, r1, 32); v128.store(dh, r2, 64); v128.store(dh, r3, 96);
   }
 }
 

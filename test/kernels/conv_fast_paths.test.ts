@@ -168,6 +168,8 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
     ["OW = 31, 5 channels (one-row tiles: 1), 9 images", { N: 9, C: 2, O: 5, H: 5, W: 31, KH: 3, KW: 3, ph: 1, pw: 1 }],
     ["OW = 16, 7 channels, dilation 2", { N: 8, C: 3, O: 7, H: 6, W: 20, KH: 2, KW: 3, ph: 0, pw: 0, dh: 2, dw: 2 }],
     ["OW = 11, 2 channels, groups 2, stride 2 x 1", { N: 16, C: 4, O: 4, H: 9, W: 11, G: 2, sh: 2, sw: 1 }],
+    // Sliding tiles over runs of KW taps (stride and dilation 1 along rows) in k blocks of 255 = 51 runs.
+    ["runs of 5 taps, Kd = 300 (two k blocks), 6 channels", { N: 8, C: 12, O: 6, H: 6, W: 8, KH: 5, KW: 5, ph: 2, pw: 2 }],
   ];
   for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 97, true));
 
