@@ -17,6 +17,7 @@
 import { scratch } from "./memory";
 import { pack_transpose, madd, MR, NR, KC } from "./conv_gemm";
 import { gemm_indirect_row } from "./conv_indirect";
+import { filter_run5 } from "./conv_batched_wgrad";
 
 /** Output positions per C block (whole rows, transposed into y once complete). */
 export const POS_BLOCK: i32 = 32;
@@ -206,6 +207,8 @@ function store4(d: usize, v: v128, acc: bool, bv: v128, biased: bool): void {
  * in the forward; then each (o, k) pair of a 2 x 2 tile accumulates gl[o][p] * xl[origin(p) + tab[k]] over
  * all positions in 8 lanes (two f32x4), and the lanes are summed into gw. No im2col, no packing, no panel
  * lanes wasted on short rows or on Og, Kd not multiples of 4 and 8 (LeNet: Og = 6, Kd = 25).
+ * Tiles: for 5-wide kernels with stride and dilation 1 along rows, one channel x a run of 5 taps slid along
+ * the rows (conv_batched_wgrad.ts); else 4 or 3 channels x 2 taps (Og a multiple of 4 or 3), else 2 x 2.
  * The summation order differs from the im2col path (per image lane, then across the 8 lanes).
  *   gw: (O, C/G, KH, KW) +=   gy: (N, O, OH, OW)   x: (N, C, H, W)
  */
@@ -235,6 +238,20 @@ export function conv_bwd_filter_batched(
       interleave(xl, x + <usize>n0 * imgStride + ((<usize>g * Cg * H * W) << 2), imgStride, L, Cg, H, W, Hp, Wp, ph, pw);
       interleave(gl, gy + <usize>n0 * gyStride + ((<usize>g * Og * P) << 2), gyStride, L, Og, OH, OW, OH, OW, 0, 0);
       const gwg = gw + ((<usize>g * Og * Kd) << 2);
+      if (KW == 5 && sw == 1 && dw == 1) {
+        // Runs of 5 taps slid along the output rows (conv_batched_wgrad.ts), in row blocks as below.
+        const rb = max(1, FILTER_POS / OW);
+        for (let oh0 = 0; oh0 < OH; oh0 += rb) {
+          const oh1 = min(OH, oh0 + rb);
+          for (let o = 0; o < Og; o++) {
+            const go = gl + <usize>o * planeG;
+            for (let k0 = 0; k0 < Kd; k0 += 5) {
+              filter_run5(gwg + ((<usize>(o * Kd + k0)) << 2), go, xl + <usize>load<i32>(tab + (<usize>k0 << 2)), oh0, oh1, OW, rowStep);
+            }
+          }
+        }
+        continue;
+      }
       if ((Og & 3) == 0 || Og % 3 == 0) {
         // 4 or 3 channels x 2 taps per tile: 6 loads per 8 madds, or 5 per 6, instead of the 2 x 2 tile's 8 per 8.
         const R = (Og & 3) == 0 ? 4 : 3;
@@ -362,7 +379,7 @@ function filter_tile_3x2(gw: usize, ldw: usize, two: bool, g0: usize, planeG: us
 /** *p += the sum of v's 4 lanes. */
 // @ts-ignore: decorator
 @inline
-function add_lanes(p: usize, v: v128): void {
+export function add_lanes(p: usize, v: v128): void {
   const s = (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
   store<f32>(p, load<f32>(p) + s);
 }

@@ -4,7 +4,9 @@
 //     input gradient) and, for stride 1, the input gradient (hence conv_transpose2d's forward);
 //   - the batched forward (conv_batched.ts): N >= 8, output rows narrower than 32, a small input, not a plain
 //     1x1 (also conv_transpose2d's input gradient, which accumulates); the weight gradient in the same layout
-//     (also small Og <= 32, Kd <= 512, Og * OH * OW <= 8192);
+//     (also small Og <= 32, Kd <= 512, Og * OH * OW <= 8192), with tiles over runs of 5 taps for 5-wide kernels;
+//   - the batched input gradient (conv_batched_bwd.ts): scattered for Og >= 8, else a padded forward for
+//     stride 1 (finite weights), both with N >= 8 and small images;
 //   - the NaN / infinity fallback of Winograd to im2col + GEMM.
 // The shapes below are chosen inside those conditions (and their edges: tails of 4-tile groups, of 4-row
 // panels, of 8-image blocks, several tile and position blocks, k blocks deeper than 256), and every pass is
@@ -195,6 +197,8 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
       { N: 12, C: 6, O: 8, H: 9, W: 8, KH: 3, KW: 2, sh: 2, sw: 2, ph: 1, pw: 0, G: 2 },
       // Blocks of 6 rows of 20 positions (the last one row).
       { N: 8, C: 2, O: 6, H: 19, W: 20, KH: 3, KW: 3, ph: 1, pw: 1 },
+      // 5 wide, stride and dilation 1 along rows: runs of 5 taps slid along rows; blocks of 7 rows of 17 (7, 7, 6).
+      { N: 9, C: 2, O: 3, H: 26, W: 21, KH: 5, KW: 5, ph: 1, pw: 0, dh: 2 },
     ]) {
       const g = conv(s);
       const r = rng(31 + s.N);
