@@ -135,7 +135,8 @@ export function conv_bwd_input_simd(
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, G: i32,
 ): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
-  // Small images in batches, stride 1 (LeNet): a padded forward with 8 images in the lanes (conv_batched_bwd.ts).
+  // Small images in batches (LeNet), 8 images in the lanes (conv_batched_bwd.ts): scattered for Og >= 8, else a
+  // padded forward for stride 1.
   if (try_conv_bwd_input_scatter(gx, gy, w, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G)) return;
   if (try_conv_bwd_input_batched(gx, gy, w, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G)) return;
   const Cg = C / G, Og = O / G, KK = KH * KW, Kd = Cg * KK, P = OH * OW;
