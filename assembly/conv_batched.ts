@@ -9,20 +9,25 @@
 //   2. row k = (c, u, v) of the B panel of output (oh, ow) is then the pixel (c, oh*sh + u*dh, ow*sw + v*dw)
 //      of xl, at a fixed offset (a table built once per call) from the pixel of the window origin, so the
 //      GEMM reads it in place (conv_indirect.ts): no im2col at all;
-//   3. the GEMM (weights in 4-row panels, packed once per call) writes C (Og, positions x 8) to a scratch
-//      block, which is transposed 4x4 at a time into y (N, O, OH, OW), adding when acc.
+//   3. the GEMM (weights in 4-row panels, packed once per call) writes C (Og, positions x 8) of one output
+//      row to a scratch block, which is transposed 4x4 at a time into y (N, O, OH, OW), adding when acc; with
+//      stride 1 the Og % 4 channels after the last full panel use a one-row tile over 4 positions instead
+//      (LeNet's conv1 has Og = 6: a 4x8 tile for channels 4, 5 would compute two rows of zeros).
 // The products and their order of summation over k are those of the im2col path: the results are identical.
 import { scratch } from "./memory";
 import { pack_transpose, madd, MR, NR, KC } from "./conv_gemm";
-import { gemm_indirect } from "./conv_indirect";
+import { gemm_indirect_row } from "./conv_indirect";
+import { filter_run5 } from "./conv_batched_wgrad";
 
-/** Output positions per C block (Og x POS_BLOCK x 8 floats, transposed into y once complete). */
-const POS_BLOCK: i32 = 32;
+/** Output positions per C block (whole rows, transposed into y once complete). */
+export const POS_BLOCK: i32 = 32;
+/** Output positions per block of the weight gradient's tiles (4 planes x 128 positions x 32 bytes = 16 KiB). */
+const FILTER_POS: i32 = 128;
 
 /** Zeros pixels [i0, i1) of xl (8 floats each). */
 // @ts-ignore: decorator
 @inline
-function zero_pixels(xl: usize, i0: usize, i1: usize): void {
+export function zero_pixels(xl: usize, i0: usize, i1: usize): void {
   const zero = f32x4.splat(0);
   for (let i = i0; i < i1; i++) {
     v128.store(xl + (i << 5), zero);
@@ -34,7 +39,7 @@ function zero_pixels(xl: usize, i0: usize, i1: usize): void {
  * Interleaves images 0 .. L-1 (L <= 8, imgStride bytes apart; missing lanes are zeros) of the planes
  * (Cg, H, W) at x into xl (Cg, Hp, Wp, 8), each plane at (ph, pw), the padding zeroed.
  */
-function interleave(xl: usize, x: usize, imgStride: usize, L: i32, Cg: i32, H: i32, W: i32, Hp: i32, Wp: i32, ph: i32, pw: i32): void {
+export function interleave(xl: usize, x: usize, imgStride: usize, L: i32, Cg: i32, H: i32, W: i32, Hp: i32, Wp: i32, ph: i32, pw: i32): void {
   const zero = f32x4.splat(0);
   if (L < 8) zero_pixels(xl, 0, <usize>Cg * Hp * Wp);
   const HW = <usize>H * W;
@@ -111,28 +116,40 @@ export function conv_fwd_batched(
     const c = k / KK, r = k - c * KK, u = r / KW, v = r - u * KW;
     store<i32>(tab + (<usize>k << 2), (((c * Hp + u * dh) * Wp + v * dw)) << 5);
   }
-  const ldc = <usize>POS_BLOCK * NR * 4;
+  // C block: R whole output rows (OW < 32 positions each, R*OW <= POS_BLOCK) x 8 lanes per channel, with
+  // room for 3 more positions: the one-row tiles of a row's last positions write up to 3 positions past it
+  // (into the next row's, which are computed afterwards, or that room). xl has 4 pixels of slack for their
+  // reads past the last row.
+  const R = max(1, POS_BLOCK / OW);
+  const ldc = <usize>(POS_BLOCK + 4) * NR * 4;
   const cb = scratch(2, <usize>Og * ldc);
-  const xl = scratch(3, <usize>Cg * Hp * Wp * 32);
+  const xl = scratch(3, (<usize>Cg * Hp * Wp + 4) << 5);
   const imgStride = (<usize>C * H * W) << 2;
+  const rowBytes = <usize>Kd << 2;
+  // Stride and dilation 1 along the rows: taps come in runs of KW neighbouring pixels, which the sliding
+  // tiles of conv_indirect.ts load once for 4 positions (k blocks of whole runs); taken where their groups
+  // of 4 positions fit the rows or the 4x8 tile would waste rows (LeNet conv1: +10%; conv2, OW = 10 and
+  // Og = 16: -8%).
+  const runs = sw == 1 && dw == 1 && (OW % 4 == 0 || Og % 4 != 0) ? KW : 0;
+  const kcb = runs > 0 ? max(KW, KC - KC % KW) : KC;
   for (let n0 = 0; n0 < N; n0 += 8) {
     const L = min(8, N - n0);
     for (let g = 0; g < G; g++) {
       interleave(xl, x + <usize>n0 * imgStride + ((<usize>g * Cg * H * W) << 2), imgStride, L, Cg, H, W, Hp, Wp, ph, pw);
       const apg = ap + <usize>g * gps;
-      for (let p0 = 0; p0 < P; p0 += POS_BLOCK) {
-        const np = min(POS_BLOCK, P - p0);
-        for (let k0 = 0; k0 < Kd; k0 += KC) {
-          const kc = min(KC, Kd - k0);
+      const wg = w + <usize>g * Og * rowBytes;
+      for (let oh0 = 0; oh0 < OH; oh0 += R) {
+        const nr = min(R, OH - oh0);
+        for (let r = 0; r < nr; r++) {
+          const base = xl + (<usize>((oh0 + r) * sh * Wp) << 5);
+          const cr = cb + (<usize>(r * OW) << 5);
           // Each position's B rows are read in place from xl through the tap table (conv_indirect.ts).
-          let oh = p0 / OW, ow = p0 - oh * OW;
-          for (let p = 0; p < np; p++) {
-            const base = xl + ((<usize>(oh * sh) * Wp + ow * sw) << 5);
-            gemm_indirect(apg + (<usize>k0 << 4), aps, base, tab + (<usize>k0 << 2), Og, kc, cb + (<usize>p << 5), ldc, k0 > 0);
-            if (++ow == OW) { ow = 0; oh++; }
+          for (let k0 = 0; k0 < Kd; k0 += kcb) {
+            gemm_indirect_row(apg + (<usize>k0 << 4), aps, wg + (<usize>k0 << 2), rowBytes, base, <usize>sw << 5,
+              tab + (<usize>k0 << 2), Og, min(kcb, Kd - k0), OW, cr, ldc, k0 > 0, runs);
           }
         }
-        scatter(y, cb, ldc, n0, L, g * Og, Og, O, P, p0, np, acc, b);
+        scatter(y, cb, ldc, n0, L, g * Og, Og, O, P, oh0 * OW, nr * OW, acc, b);
       }
     }
   }
@@ -142,7 +159,7 @@ export function conv_fwd_batched(
  * y[n0 + l, o0 + o, p0 + p] (+)= cb[o][p*8 + l] for l < L, o < Og, p < np: 4 positions x 4 lanes at a time,
  * transposed so that each lane's 4 positions are one f32x4 store.
  */
-function scatter(y: usize, cb: usize, ldc: usize, n0: i32, L: i32, o0: i32, Og: i32, O: i32, P: i32, p0: i32, np: i32, acc: bool, b: usize): void {
+export function scatter(y: usize, cb: usize, ldc: usize, n0: i32, L: i32, o0: i32, Og: i32, O: i32, P: i32, p0: i32, np: i32, acc: bool, b: usize): void {
   const imgStride = (<usize>O * P) << 2;
   for (let o = 0; o < Og; o++) {
     // With a bias, y = bias + sum: the value of accumulating onto y prefilled with the bias.
@@ -190,6 +207,8 @@ function store4(d: usize, v: v128, acc: bool, bv: v128, biased: bool): void {
  * in the forward; then each (o, k) pair of a 2 x 2 tile accumulates gl[o][p] * xl[origin(p) + tab[k]] over
  * all positions in 8 lanes (two f32x4), and the lanes are summed into gw. No im2col, no packing, no panel
  * lanes wasted on short rows or on Og, Kd not multiples of 4 and 8 (LeNet: Og = 6, Kd = 25).
+ * Tiles: for 5-wide kernels with stride and dilation 1 along rows, one channel x a run of 5 taps slid along
+ * the rows (conv_batched_wgrad.ts); else 4 or 3 channels x 2 taps (Og a multiple of 4 or 3), else 2 x 2.
  * The summation order differs from the im2col path (per image lane, then across the 8 lanes).
  *   gw: (O, C/G, KH, KW) +=   gy: (N, O, OH, OW)   x: (N, C, H, W)
  */
@@ -219,6 +238,41 @@ export function conv_bwd_filter_batched(
       interleave(xl, x + <usize>n0 * imgStride + ((<usize>g * Cg * H * W) << 2), imgStride, L, Cg, H, W, Hp, Wp, ph, pw);
       interleave(gl, gy + <usize>n0 * gyStride + ((<usize>g * Og * P) << 2), gyStride, L, Og, OH, OW, OH, OW, 0, 0);
       const gwg = gw + ((<usize>g * Og * Kd) << 2);
+      if (KW == 5 && sw == 1 && dw == 1) {
+        // Runs of 5 taps slid along the output rows (conv_batched_wgrad.ts), in row blocks as below.
+        const rb = max(1, FILTER_POS / OW);
+        for (let oh0 = 0; oh0 < OH; oh0 += rb) {
+          const oh1 = min(OH, oh0 + rb);
+          for (let o = 0; o < Og; o++) {
+            const go = gl + <usize>o * planeG;
+            for (let k0 = 0; k0 < Kd; k0 += 5) {
+              filter_run5(gwg + ((<usize>(o * Kd + k0)) << 2), go, xl + <usize>load<i32>(tab + (<usize>k0 << 2)), oh0, oh1, OW, rowStep);
+            }
+          }
+        }
+        continue;
+      }
+      if ((Og & 3) == 0 || Og % 3 == 0) {
+        // 4 or 3 channels x 2 taps per tile: 6 loads per 8 madds, or 5 per 6, instead of the 2 x 2 tile's 8 per 8.
+        const R = (Og & 3) == 0 ? 4 : 3;
+        // Output rows in blocks of at most FILTER_POS positions, so that a tile's R planes of gl stay in L1
+        // while its taps sweep them (LeNet conv1: 784 positions per plane, swept 13 times per channel tile).
+        const rb = max(1, FILTER_POS / OW);
+        for (let oh0 = 0; oh0 < OH; oh0 += rb) {
+          const oh1 = min(OH, oh0 + rb);
+          for (let o0 = 0; o0 < Og; o0 += R) {
+            const g0 = gl + <usize>o0 * planeG;
+            for (let k0 = 0; k0 < Kd; k0 += 2) {
+              const k1 = min(k0 + 1, Kd - 1);
+              const d = gwg + ((<usize>(o0 * Kd + k0)) << 2);
+              const xa = xl + <usize>load<i32>(tab + (<usize>k0 << 2)), xb = xl + <usize>load<i32>(tab + (<usize>k1 << 2));
+              if (R == 4) filter_tile_4x2(d, <usize>Kd << 2, k1 != k0, g0, planeG, xa, xb, oh0, oh1, OW, rowStep, colStep);
+              else filter_tile_3x2(d, <usize>Kd << 2, k1 != k0, g0, planeG, xa, xb, oh0, oh1, OW, rowStep, colStep);
+            }
+          }
+        }
+        continue;
+      }
       for (let o0 = 0; o0 < Og; o0 += 2) {
         const o1 = min(o0 + 1, Og - 1);
         const ga = gl + <usize>o0 * planeG, gb = gl + <usize>o1 * planeG;
@@ -257,10 +311,75 @@ export function conv_bwd_filter_batched(
   }
 }
 
+/**
+ * gw[o0 + i][k0 + j] += sum over positions p and the 8 lanes of gl[o0 + i][p] * x_j[p] for i < R (3 or 4, a
+ * constant after inlining), j < 2 (j < 1 unless two), x_j[p] at xj + the position's origin offset. The
+ * lanes' halves go through the same accumulators (one f32x4 per (i, j)), so the tile holds 2R accumulators
+ * and reads R + 2 vectors per 2R madds (the 2 x 2 tile of 8 lanes reads 8 per 8).
+ *   gw: row stride ldw bytes   g0: gl's plane of channel o0 (P x 8 floats), planes planeG bytes apart
+ */
+// @ts-ignore: decorator
+@inline
+function filter_tile(R: i32, gw: usize, ldw: usize, two: bool, g0: usize, planeG: usize, xa: usize, xb: usize,
+  oh0: i32, oh1: i32, OW: i32, rowStep: usize, colStep: usize): void {
+  const g1 = g0 + planeG, g2 = g1 + planeG, g3 = g2 + planeG;
+  let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+  let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+  let gp = <usize>(oh0 * OW) << 5;
+  for (let oh = oh0; oh < oh1; oh++) {
+    let xo = <usize>oh * rowStep;
+    const ge = gp + (<usize>OW << 5);
+    for (; gp < ge; gp += 32) {
+      let b0 = v128.load(xa + xo), b1 = v128.load(xb + xo);
+      let a = v128.load(g0 + gp);
+      s00 = madd(a, b0, s00); s01 = madd(a, b1, s01);
+      a = v128.load(g1 + gp);
+      s10 = madd(a, b0, s10); s11 = madd(a, b1, s11);
+      a = v128.load(g2 + gp);
+      s20 = madd(a, b0, s20); s21 = madd(a, b1, s21);
+      if (R > 3) {
+        a = v128.load(g3 + gp);
+        s30 = madd(a, b0, s30); s31 = madd(a, b1, s31);
+      }
+      b0 = v128.load(xa + xo, 16); b1 = v128.load(xb + xo, 16);
+      a = v128.load(g0 + gp, 16);
+      s00 = madd(a, b0, s00); s01 = madd(a, b1, s01);
+      a = v128.load(g1 + gp, 16);
+      s10 = madd(a, b0, s10); s11 = madd(a, b1, s11);
+      a = v128.load(g2 + gp, 16);
+      s20 = madd(a, b0, s20); s21 = madd(a, b1, s21);
+      if (R > 3) {
+        a = v128.load(g3 + gp, 16);
+        s30 = madd(a, b0, s30); s31 = madd(a, b1, s31);
+      }
+      xo += colStep;
+    }
+  }
+  add_lanes(gw, s00);
+  add_lanes(gw + ldw, s10);
+  add_lanes(gw + 2 * ldw, s20);
+  if (R > 3) add_lanes(gw + 3 * ldw, s30);
+  if (!two) return;
+  add_lanes(gw + 4, s01);
+  add_lanes(gw + ldw + 4, s11);
+  add_lanes(gw + 2 * ldw + 4, s21);
+  if (R > 3) add_lanes(gw + 3 * ldw + 4, s31);
+}
+
+function filter_tile_4x2(gw: usize, ldw: usize, two: bool, g0: usize, planeG: usize, xa: usize, xb: usize,
+  oh0: i32, oh1: i32, OW: i32, rowStep: usize, colStep: usize): void {
+  filter_tile(4, gw, ldw, two, g0, planeG, xa, xb, oh0, oh1, OW, rowStep, colStep);
+}
+
+function filter_tile_3x2(gw: usize, ldw: usize, two: bool, g0: usize, planeG: usize, xa: usize, xb: usize,
+  oh0: i32, oh1: i32, OW: i32, rowStep: usize, colStep: usize): void {
+  filter_tile(3, gw, ldw, two, g0, planeG, xa, xb, oh0, oh1, OW, rowStep, colStep);
+}
+
 /** *p += the sum of v's 4 lanes. */
 // @ts-ignore: decorator
 @inline
-function add_lanes(p: usize, v: v128): void {
+export function add_lanes(p: usize, v: v128): void {
   const s = (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
   store<f32>(p, load<f32>(p) + s);
 }

@@ -20,6 +20,7 @@ import { gemm_packed, pack_copy, pack_transpose, MR, NR, KC } from "./conv_gemm"
 import { set_geometry, im2col_line, im2col_panels, col2im_line_add } from "./conv_im2col";
 import { conv_fwd_winograd, winograd_safe } from "./conv_winograd";
 import { conv_fwd_batched, conv_bwd_filter_batched } from "./conv_batched";
+import { try_conv_bwd_input_batched, try_conv_bwd_input_scatter } from "./conv_batched_bwd";
 
 /** Output positions per forward column block (the packed im2col block is at most KC x FWD_NC floats). */
 const FWD_NC: i32 = 256;
@@ -134,6 +135,10 @@ export function conv_bwd_input_simd(
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, G: i32,
 ): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  // Small images in batches (LeNet), 8 images in the lanes (conv_batched_bwd.ts): scattered for Og >= 8, else a
+  // padded forward for stride 1.
+  if (try_conv_bwd_input_scatter(gx, gy, w, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G)) return;
+  if (try_conv_bwd_input_batched(gx, gy, w, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G)) return;
   const Cg = C / G, Og = O / G, KK = KH * KW, Kd = Cg * KK, P = OH * OW;
   const HW = <usize>H * W;
   // 3x3 stride 1: gx is the forward convolution of gy (padded by 2 - p) with the weight transposed and

@@ -4,7 +4,9 @@
 //     input gradient) and, for stride 1, the input gradient (hence conv_transpose2d's forward);
 //   - the batched forward (conv_batched.ts): N >= 8, output rows narrower than 32, a small input, not a plain
 //     1x1 (also conv_transpose2d's input gradient, which accumulates); the weight gradient in the same layout
-//     (also small Og <= 32, Kd <= 512, Og * OH * OW <= 8192);
+//     (also small Og <= 32, Kd <= 512, Og * OH * OW <= 8192), with tiles over runs of 5 taps for 5-wide kernels;
+//   - the batched input gradient (conv_batched_bwd.ts): scattered for Og >= 8, else a padded forward for
+//     stride 1 (finite weights), both with N >= 8 and small images;
 //   - the NaN / infinity fallback of Winograd to im2col + GEMM.
 // The shapes below are chosen inside those conditions (and their edges: tails of 4-tile groups, of 4-row
 // panels, of 8-image blocks, several tile and position blocks, k blocks deeper than 256), and every pass is
@@ -163,6 +165,13 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
     ["several position blocks, odd positions", { N: 8, C: 2, O: 3, H: 9, W: 13, KH: 2, KW: 2, ph: 0, pw: 0 }],
     ["k blocks deeper than 256 (30 channels x 9)", { N: 8, C: 30, O: 8, H: 6, W: 6 }],
     ["1x1 with stride 2 (not pointwise)", { N: 8, C: 4, O: 6, H: 7, W: 9, KH: 1, KW: 1, sh: 2, sw: 2, ph: 0, pw: 0 }],
+    // One-row tiles (stride 1, the Og % 4 channels after the 4-row panels) at row lengths 31 and 16
+    // (one row per C block), 11 (two rows, tile writes past a row end into the next row's positions).
+    ["OW = 31, 5 channels (one-row tiles: 1), 9 images", { N: 9, C: 2, O: 5, H: 5, W: 31, KH: 3, KW: 3, ph: 1, pw: 1 }],
+    ["OW = 16, 7 channels, dilation 2", { N: 8, C: 3, O: 7, H: 6, W: 20, KH: 2, KW: 3, ph: 0, pw: 0, dh: 2, dw: 2 }],
+    ["OW = 11, 2 channels, groups 2, stride 2 x 1", { N: 16, C: 4, O: 4, H: 9, W: 11, G: 2, sh: 2, sw: 1 }],
+    // Sliding tiles over runs of KW taps (stride and dilation 1 along rows) in k blocks of 255 = 51 runs.
+    ["runs of 5 taps, Kd = 300 (two k blocks), 6 channels", { N: 8, C: 12, O: 6, H: 6, W: 8, KH: 5, KW: 5, ph: 2, pw: 2 }],
   ];
   for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 97, true));
 
@@ -183,6 +192,13 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
       { N: 11, C: 1, O: 6, H: 28, W: 28, KH: 5, KW: 5, ph: 2, pw: 2 },
       { N: 17, C: 6, O: 10, H: 14, W: 14, KH: 5, KW: 5, ph: 0, pw: 0, G: 2 },
       { N: 8, C: 3, O: 5, H: 9, W: 7, KH: 3, KW: 2, sh: 2, sw: 1, ph: 2, pw: 0, dh: 1, dw: 3 },
+      // Og a multiple of 4 (4-channel tiles): an odd Kd (a last tile of one tap); groups of 4, stride 2.
+      { N: 9, C: 1, O: 8, H: 7, W: 9, KH: 3, KW: 3, ph: 1, pw: 1 },
+      { N: 12, C: 6, O: 8, H: 9, W: 8, KH: 3, KW: 2, sh: 2, sw: 2, ph: 1, pw: 0, G: 2 },
+      // Blocks of 6 rows of 20 positions (the last one row).
+      { N: 8, C: 2, O: 6, H: 19, W: 20, KH: 3, KW: 3, ph: 1, pw: 1 },
+      // 5 wide, stride and dilation 1 along rows: runs of 5 taps slid along rows; blocks of 7 rows of 17 (7, 7, 6).
+      { N: 9, C: 2, O: 3, H: 26, W: 21, KH: 5, KW: 5, ph: 1, pw: 0, dh: 2 },
     ]) {
       const g = conv(s);
       const r = rng(31 + s.N);
@@ -206,5 +222,90 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
     const y = read(py, 8 * 3 * 36);
     expect(mismatch(y, refConv2dFwd(x, w, null, g))).toBeNull();
     expect(y.filter(Number.isNaN).length).toBe(3 * 9);
+  });
+});
+
+describe.runIf(simd)("batched input gradient, a padded forward with 8 images in the lanes (f32x4)", () => {
+  // conv_batched_bwd.ts, try_conv_bwd_input_batched: stride 1, dilation 1, N >= 8, W < 32, Og < 8 (else the
+  // scatter below), a finite weight; 4-row tiles for each 4 input channels, one-row tiles over 4 positions
+  // for the rest (W not a multiple of 4: tiles past the row end).
+  const cases: Array<[string, Partial<Sizes>]> = [
+    ["LeNet conv1: 9x1x28x28, 1->6 5x5 pad 2 (one-row tiles only)", { N: 9, C: 1, O: 6, H: 28, W: 28, KH: 5, KW: 5, ph: 2, pw: 2 }],
+    ["16x6x14x14, 6->7 5x5 (4-row + one-row tiles)", { N: 16, C: 6, O: 7, H: 14, W: 14, KH: 5, KW: 5, ph: 0, pw: 0 }],
+    ["W = 31, 7 rows, 8 input channels, 12 images", { N: 12, C: 8, O: 3, H: 7, W: 31, KH: 3, KW: 4, ph: 1, pw: 2 }],
+    ["W = 5 and 9, 5 input channels, padding 1 x 0", { N: 8, C: 5, O: 4, H: 9, W: 5, KH: 3, KW: 2, ph: 1, pw: 0 }],
+    ["W = 9, K deeper than 256 (7 x 49 taps), one image left over", { N: 9, C: 5, O: 7, H: 9, W: 9, KH: 7, KW: 7, ph: 2, pw: 3 }],
+    ["kernel taller than the output (ph = 0, 6x6 on 7x8)", { N: 8, C: 2, O: 3, H: 7, W: 8, KH: 6, KW: 6, ph: 0, pw: 0 }],
+    ["groups 2, 15 images", { N: 15, C: 6, O: 4, H: 10, W: 11, KH: 3, KW: 3, ph: 0, pw: 1, G: 2 }],
+    ["7 images (below a block: im2col path)", { N: 7, C: 1, O: 6, H: 12, W: 12, KH: 5, KW: 5, ph: 2, pw: 2 }],
+    ["W = 32 (im2col path)", { N: 8, C: 1, O: 2, H: 3, W: 32, KH: 3, KW: 3, ph: 1, pw: 1 }],
+  ];
+  for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 89));
+
+  it("a NaN in gy stays in the pixels that read it; a NaN weight goes the im2col way (channel-local)", () => {
+    const g = conv({ N: 8, C: 2, O: 3, H: 6, W: 7, KH: 3, KW: 3, ph: 0, pw: 0 });
+    const r = rng(21);
+    const nx = 8 * 2 * 42, nw = 3 * 2 * 9, ny = 8 * 3 * 4 * 5;
+    const gy = randArray(ny, r), w = randArray(nw, r);
+    gy[3 * 60 + 20 + 2 * 5 + 1] = NaN; // image 3, channel 1, (2, 1): reaches gx rows 2..4, columns 1..3
+    setKernelVariant("f32x4");
+    let pgx = put(new Float32Array(nx));
+    conv2dBwdInput(pgx, put(gy), put(w), g);
+    let gx = read(pgx, nx);
+    expect(mismatch(gx, refConv2dBwdInput(gy, w, g))).toBeNull();
+    expect(gx.filter(Number.isNaN).length).toBe(2 * 9);
+    gy[3 * 60 + 20 + 2 * 5 + 1] = 0.5;
+    w[9 + 4] = Number.POSITIVE_INFINITY; // o = 0, c = 1, centre tap: every in-range pixel of channel 1
+    pgx = put(new Float32Array(nx));
+    conv2dBwdInput(pgx, put(gy), put(w), g);
+    gx = read(pgx, nx);
+    expect(mismatch(gx, refConv2dBwdInput(gy, w, g))).toBeNull();
+    for (let n = 0; n < 8; n++) expect(gx.subarray(n * 84, n * 84 + 42).some((v) => !Number.isFinite(v))).toBe(false);
+  });
+
+  it("conv_transpose2d forward (an accumulating input gradient) on 10 images, stride 1", () => {
+    const s = { N: 10, C: 3, H: 6, W: 7, O: 5, KH: 3, KW: 3, sh: 1, sw: 1, ph: 1, pw: 0, dh: 1, dw: 1, G: 1 };
+    const g = { ...s, OH: convTransposeOutSize(6, 3, 1, 1, 1, 0), OW: convTransposeOutSize(7, 3, 1, 0, 1, 0) };
+    const r = rng(83);
+    const nx = g.N * g.C * g.H * g.W, nw = g.C * g.O * g.KH * g.KW, ny = g.N * g.O * g.OH * g.OW;
+    const x = randArray(nx, r), w = randArray(nw, r), b = randArray(g.O, r);
+    setKernelVariant("f32x4");
+    const py = put(new Float32Array(ny).fill(NaN));
+    convTranspose2dFwd(py, put(x), put(w), put(b), g);
+    expect(mismatch(read(py, ny), refConvT2dFwd(x, w, b, g))).toBeNull();
+  });
+});
+
+describe.runIf(simd)("batched input gradient, scattered from 8 images in the lanes (f32x4)", () => {
+  // conv_batched_bwd.ts, try_conv_bwd_input_scatter: N >= 8, Og >= 8, not a Winograd shape, small images;
+  // any stride, dilation, padding; 4-tap panels (Kd not a multiple of 4: a partial last panel).
+  const cases: Array<[string, Partial<Sizes>]> = [
+    ["LeNet conv2: 9x6x14x14, 6->16 5x5 (Kd = 150)", { N: 9, C: 6, O: 16, H: 14, W: 14, KH: 5, KW: 5, ph: 0, pw: 0 }],
+    ["Og = 8, 13 images, Kd = 27 (3 x 3 x 3), padding 1", { N: 13, C: 3, O: 8, H: 9, W: 7 }],
+    ["stride 2, dilation 2, padding 2 x 3, Kd = 12", { N: 8, C: 2, O: 9, H: 11, W: 13, KH: 3, KW: 2, sh: 2, sw: 2, ph: 2, pw: 3, dh: 2, dw: 2 }],
+    ["groups 2 (Og = 10), stride 1 x 3, 24 images", { N: 24, C: 4, O: 20, H: 8, W: 10, KH: 2, KW: 3, sw: 3, ph: 0, pw: 1, G: 2 }],
+    ["Og = 20 at W = 40 (wide rows), 1 input channel", { N: 8, C: 1, O: 20, H: 5, W: 40, KH: 5, KW: 5, ph: 2, pw: 2 }],
+  ];
+  for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 71));
+
+  it("a NaN in gy or a weight reaches exactly the pixels PyTorch's sum has it in", () => {
+    const g = conv({ N: 9, C: 2, O: 8, H: 6, W: 7, KH: 3, KW: 3, ph: 0, pw: 0 });
+    const r = rng(22);
+    const nx = 9 * 2 * 42, nw = 8 * 2 * 9, ny = 9 * 8 * 4 * 5;
+    const gy = randArray(ny, r), w = randArray(nw, r);
+    gy[8 * 160 + 20 + 2 * 5 + 1] = NaN; // image 8 (the 1-image block), channel 1, (2, 1): rows 2..4, columns 1..3
+    setKernelVariant("f32x4");
+    let pgx = put(new Float32Array(nx));
+    conv2dBwdInput(pgx, put(gy), put(w), g);
+    let gx = read(pgx, nx);
+    expect(mismatch(gx, refConv2dBwdInput(gy, w, g))).toBeNull();
+    expect(gx.filter(Number.isNaN).length).toBe(2 * 9);
+    gy[8 * 160 + 20 + 2 * 5 + 1] = 0.5;
+    w[9 + 0] = NaN; // o = 0, c = 1, tap (0, 0): gx[n, 1, i, j] for i < 4, j < 5 in every image
+    pgx = put(new Float32Array(nx));
+    conv2dBwdInput(pgx, put(gy), put(w), g);
+    gx = read(pgx, nx);
+    expect(mismatch(gx, refConv2dBwdInput(gy, w, g))).toBeNull();
+    expect(gx.filter(Number.isNaN).length).toBe(9 * 20);
   });
 });
