@@ -247,7 +247,7 @@ function rowsClean(st: usize, xp: usize, W: i32, r0: i32, r1: i32): bool {
           }
         }
       }
-      maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, hi, OW, sw, pw, spanW, dw);
+      if (hi < OW) maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, hi, OW, sw, pw, spanW, dw);
     }
   }
 }
