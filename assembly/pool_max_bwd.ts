@@ -6,10 +6,12 @@
 // are never read). Rather than a separate zero fill, which writes gx to memory and then reads it back for the
 // scatter, each band of input rows is zeroed just before the first output row whose windows reach it, so gx
 // goes to memory once. Both modes add the contributions in the same order (output order, PyTorch's), so
-// overwrite gives bit for bit what accumulate gives on a zeroed buffer. Overwrite with 3x3 windows, stride 2,
-// padding 1 (the common stem pool) gathers instead (pool_max_bwd_gather.ts): each gx line is computed from
-// the outputs that reach it and stored once with full vectors, no zeroing, no read-modify-write (~10% less
-// CPU time than the banded scatter on 8x64x112x112; both are close to the memory bound).
+// overwrite gives bit for bit what accumulate gives on a zeroed buffer.
+//
+// The SIMD twin's overwrite mode with 3x3 windows, stride 2, padding 1 (the common stem pool) gathers
+// instead (pool_max_bwd_gather.ts): each gx line is computed from the outputs that reach it and stored once
+// with full vectors, no zeroing, no read-modify-write (~10% less CPU time than the banded scatter on
+// 8x64x112x112; both are close to the memory bound). The scalar twin keeps the scatter, cheaper in scalar code.
 
 import { at, zeroFloats } from "./pool_common";
 import { maxBwdGather3s2 } from "./pool_max_bwd_gather";
@@ -67,8 +69,10 @@ import { maxBwdGather3s2 } from "./pool_max_bwd_gather";
 ): void {
   const HW = H * W;
   const OHW = OH * OW;
-  if (overwrite && gather3s2) { // 3x3 s2 p1: build gx row by row instead (pool_max_bwd_gather.ts)
-    maxBwdGather3s2(gx, gy, idx, P, H, W, OH, OW, simd);
+  // 3x3 s2 p1: build gx row by row instead (pool_max_bwd_gather.ts). SIMD only: scalar code scatters
+  // faster than it gathers (one add per output against up to four compares per element).
+  if (ASC_FEATURE_SIMD && simd && overwrite && gather3s2) {
+    maxBwdGather3s2(gx, gy, idx, P, H, W, OH, OW);
     return;
   }
   const spanH = (KH - 1) * dh + 1;

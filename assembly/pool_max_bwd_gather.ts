@@ -1,6 +1,7 @@
 // Max pooling backward for 3x3 windows, stride 2, padding 1 (the ResNet stem pool), overwrite mode only: gx
 // is built row by row from the outputs whose windows hold each element (a gather) instead of scattering each
-// output's gradient into a zeroed gx. Helpers of pool_max_bwd.ts, which decides when they apply.
+// output's gradient into a zeroed gx. Helpers of pool_max_bwd.ts, which decides when they apply (SIMD twin
+// only: in scalar code the scatter is cheaper).
 //
 // Why: the scatter writes gx twice per element (a zero store, then a read-modify-write of one float per
 // output); the gather writes every gx line once with full f32x4 stores and never reads gx.
@@ -21,7 +22,8 @@ import { at } from "./pool_common";
 
 /**
  * gx[r, c] (overwrite) from the outputs whose windows hold it, in output order. gyp, ip: this plane's
- * gradient and argmax (OH, OW). Any (r, c) of the plane (borders, tails); the scalar twin's whole path.
+ * gradient and argmax (OH, OW). Any (r, c) of the plane: the columns the vector groups leave (odd W) and
+ * planes too narrow for a group.
  */
 // @ts-ignore: decorator
 @inline function gatherOne(gyp: usize, ip: usize, r: i32, c: i32, W: i32, OH: i32, OW: i32): f32 {
@@ -148,8 +150,9 @@ import { at } from "./pool_common";
  * padding 1, dilation 1 (any OH/OW the forward allows, ceil mode included). gx is never read.
  */
 export function maxBwdGather3s2(
-  gx: usize, gy: usize, idx: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, simd: bool,
+  gx: usize, gy: usize, idx: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32,
 ): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
   // Last SIMD group: it must end inside the row (2*m0 + 8 <= W) and start at an output (m0 + 4 <= OW).
   const mLast = min(OW - 4, (W - 8) >> 1);
   for (let p = 0; p < P; p++) {
@@ -160,7 +163,7 @@ export function maxBwdGather3s2(
       const r = 2 * k;
       if (r >= H) break; // ceil mode: this output row's window holds row 2k-1 only, done with row k-1
       const odd = r + 1 < H;
-      if (ASC_FEATURE_SIMD && simd && mLast >= 0) {
+      if (mLast >= 0) {
         if (!odd) gatherRowSimd(gxp, gyp, ip, k, W, OH, OW, mLast, false, false);
         else if (k + 1 < OH) gatherRowSimd(gxp, gyp, ip, k, W, OH, OW, mLast, true, true);
         else gatherRowSimd(gxp, gyp, ip, k, W, OH, OW, mLast, true, false);
