@@ -217,16 +217,17 @@ function rowsClean(st: usize, xp: usize, W: i32, r0: i32, r1: i32): bool {
       let ih0 = oh * sh - ph;
       const ih1 = min(ih0 + spanH, H);
       while (ih0 < 0) ih0 += dh;
-      maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, 0, start, sw, pw, spanW, dw);
+      // Calls only for non-empty ranges: a call costs about as much as a few vector groups.
+      if (start > 0) maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, 0, start, sw, pw, spanW, dw);
       if (hi > start) {
         // Windows of exactly KW rows: the separable path, which checks all rows but the first for NaN
         // (that one usually is the last of the previous window), unless it saw a NaN: then the code below.
-        if (sep && ih0 + (KW - 1) * dh < ih1 && ih0 + KW * dh >= ih1 && rowsClean(st, xp, W, ih0, ih0 + 1)) {
+        if (sep && ih0 + (KW - 1) * dh < ih1 && ih0 + KW * dh >= ih1 && (load<u8>(st + ih0) == 1 || rowsClean(st, xp, W, ih0, ih0 + 1))) {
           let r = keepIdx ? SEP_ZERO : maxRowSep(yr, ir, xp, W, ih0, KW, dh, start, hi, pw, KW, false);
           if (r == SEP_ZERO) r = maxRowSep(yr, ir, xp, W, ih0, KW, dh, start, hi, pw, KW, true);
           if (r == SEP_DONE) {
             for (let k = 1; k < KW; k++) store<u8>(st + ih0 + k * dh, 1);
-            maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, hi, OW, sw, pw, spanW, dw);
+            if (hi < OW) maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, hi, OW, sw, pw, spanW, dw);
             continue;
           }
         }
@@ -246,7 +247,7 @@ function rowsClean(st: usize, xp: usize, W: i32, r0: i32, r1: i32): bool {
           }
         }
       }
-      maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, hi, OW, sw, pw, spanW, dw);
+      if (hi < OW) maxRowScalar(yr, ir, xp, W, ih0, ih1, dh, hi, OW, sw, pw, spanW, dw);
     }
   }
 }

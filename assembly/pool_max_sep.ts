@@ -73,10 +73,13 @@ import { at } from "./pool_common";
   return i32x4.min_u(i32x4.min_u(ce, co), v128.or(k2, f32x4.ne(e2, mx)));
 }
 
-/** Lanes of a column maximum that are -0 (see maxRowSep). */
+/**
+ * Running watch for a -0 among the column maxima (see maxRowSep): -0's bits as i32 are the smallest i32, so
+ * a signed minimum keeps it (one instruction per vector, where compare-and-or takes two).
+ */
 // @ts-ignore: decorator
-@inline function negZero(v: v128): v128 {
-  return i32x4.eq(v, i32x4.splat(0x80000000));
+@inline function negZero(m: v128, v: v128): v128 {
+  return i32x4.min_s(m, v);
 }
 
 /**
@@ -135,13 +138,13 @@ export const SEP_ZERO = 2; // values only: some maximum is zero, recompute the r
   let base = i32x4.add(i32x4.splat(r0 * W + c0), i32x4(0, 2, 4, 6));
   const step = i32x4.splat(8);
   let det = f32x4.splat(0);
-  let negz = det; // lanes where a column maximum is -0
+  let negz = det; // minimum of the column maxima as i32: 0x80000000 where one is -0
   // Streaming groups: their loads (up to column c0+11) stay inside the row.
   const streamEnd = KW == 3 ? min(last, (W - 12 + pw) >> 1) : -1; // last ow with c0 + 12 <= W
   if (ow <= streamEnd) {
     let u0 = v128.load(q), u1 = v128.load(q + rs), u2 = load3(q, rs, R);
     let a = colMax(u0, u1, u2, R);
-    negz = v128.or(negz, negZero(a));
+    negz = negZero(negz, a);
     let ra = withIdx ? colRow(u0, u1, u2, w1, w2, R) : a;
     if (c0 < 0) {
       a = padLeft(a);
@@ -153,12 +156,12 @@ export const SEP_ZERO = 2; // values only: some maximum is zero, recompute the r
       u0 = v128.load(q + 16); u1 = v128.load(q + rs + 16); u2 = load3(q + 16, rs, R);
       det = colSum(det, u1, u2, R);
       const b = colMax(u0, u1, u2, R);
-      negz = v128.or(negz, negZero(b));
+      negz = negZero(negz, b);
       const rb = withIdx ? colRow(u0, u1, u2, w1, w2, R) : b;
       u0 = v128.load(q + 32); u1 = v128.load(q + rs + 32); u2 = load3(q + 32, rs, R);
       det = colSum(det, u1, u2, R);
       const n = colMax(u0, u1, u2, R);
-      negz = v128.or(negz, negZero(n));
+      negz = negZero(negz, n);
       const rn = withIdx ? colRow(u0, u1, u2, w1, w2, R) : n;
       emit(yr, ir, ow, a, b, n, ra, rb, rn, base, 3, withIdx);
       a = n;
@@ -180,7 +183,7 @@ export const SEP_ZERO = 2; // values only: some maximum is zero, recompute the r
     }
     let u0 = v128.load(q), u1 = v128.load(q + rs), u2 = load3(q, rs, R);
     let a = colMax(u0, u1, u2, R);
-    negz = v128.or(negz, negZero(a));
+    negz = negZero(negz, a);
     let ra = withIdx ? colRow(u0, u1, u2, w1, w2, R) : a;
     if (c0 < 0) {
       a = padLeft(a);
@@ -191,14 +194,14 @@ export const SEP_ZERO = 2; // values only: some maximum is zero, recompute the r
     u0 = v128.load(q + 16); u1 = v128.load(q + rs + 16); u2 = load3(q + 16, rs, R);
     det = colSum(det, u1, u2, R);
     const b = colMax(u0, u1, u2, R);
-    negz = v128.or(negz, negZero(b));
+    negz = negZero(negz, b);
     const rb = withIdx ? colRow(u0, u1, u2, w1, w2, R) : b;
     let n = b, rn = rb;
     if (KW == 3) { // only column c0+8 is read: it may be the row's last
       u0 = v128.load32_zero(q + 32); u1 = v128.load32_zero(q + rs + 32); u2 = load3z(q + 32, rs, R);
       det = colSum(det, u1, u2, R);
       n = colMax(u0, u1, u2, R);
-      negz = v128.or(negz, negZero(n));
+      negz = negZero(negz, n);
       rn = withIdx ? colRow(u0, u1, u2, w1, w2, R) : n;
     }
     emit(yr, ir, ow, a, b, n, ra, rb, rn, base, KW, withIdx);
@@ -208,7 +211,7 @@ export const SEP_ZERO = 2; // values only: some maximum is zero, recompute the r
     base = i32x4.add(base, step);
   }
   if (v128.any_true(f32x4.ne(det, det))) return SEP_NAN;
-  if (v128.any_true(negz)) {
+  if (v128.any_true(i32x4.eq(negz, i32x4.splat(0x80000000)))) {
     if (!withIdx) return SEP_ZERO;
     for (let j = a0; j < b0; j++) store<f32>(at(yr, j), load<f32>(at(xp, load<i32>(at(ir, j)))));
   }

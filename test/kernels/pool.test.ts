@@ -185,6 +185,27 @@ function checkMax(c: Case): void {
   expect(guardIntact(gxo, n), "no write past gx (overwrite)").toBe(true);
 }
 
+/**
+ * Max pool backward in overwrite mode against accumulation into +0 (PyTorch's order, bit for bit), with
+ * gradients of any kind (NaN, infinities, -0) and inputs whose ties make several outputs choose one element.
+ */
+function checkMaxBwdOverwrite(g: PoolGeometry, xKind: Kind, gyKind: Kind, seed: number, off: number): void {
+  const x = makeData(g.P * g.H * g.W, xKind, seed);
+  const { idx } = refMaxPoolFwd(x, g);
+  const n = g.P * g.H * g.W;
+  const gy = makeData(g.P * g.OH * g.OW, gyKind, seed + 1);
+  const gyp = put(gy, off), ip = putI32(idx);
+  const gxz = put(new Array(n).fill(0), off);
+  maxPool2dBwd(gxz, gyp, ip, g);
+  const want = getF32(gxz, n);
+  const gxo = garbage(n, off);
+  maxPool2dBwd(gxo, gyp, ip, g, true);
+  const what = `gx (overwrite) ${g.H}x${g.W} k${g.KH}x${g.KW} s${g.sh} p${g.ph} -> ${g.OH}x${g.OW} x ${xKind} gy ${gyKind}`;
+  expectSameBits(getF32(gxo, n), want, what);
+  expect(guardIntact(gxo, n), `no write past ${what}`).toBe(true);
+  if (gyKind === "normal") expectClose(want, refMaxPoolBwd(new Array(n).fill(0), gy, idx, g), `${what} vs reference`);
+}
+
 function checkAvg(c: Case): void {
   const { g } = c;
   const x = makeData(g.P * g.H * g.W, c.kind, c.seed);
@@ -291,6 +312,34 @@ for (const variant of VARIANTS) {
             checkMax({ g, kind, seed: W * 7 + k[0] + p[1], off: W % 4, cip: true, ovr: null });
             freeAll();
           }
+        }
+      }
+    });
+
+    it("max pool backward, 3x3 s2 p1 (gx built row by row): widths 1..41, heights 1..10, ceil, any gradient", () => {
+      use();
+      // Widths around multiples of 8 (gx columns per SIMD group) and odd widths (a scalar last column),
+      // heights with and without a last output row of their own (ceil mode), several planes.
+      let seed = 1;
+      for (let W = 1; W <= 41; W++) {
+        for (const H of [1, 2, 3, 4, 5, 8, 9, 10]) {
+          for (const ceil of [false, true]) {
+            const g = geometry(2, H, W, [3, 3], [2, 2], [1, 1], [1, 1], ceil);
+            const xKind = (["ties", "zeros", "normal", "neginf", "special"] as Kind[])[seed % 5];
+            for (const gyKind of ["normal", "zeros", "special"] as Kind[]) checkMaxBwdOverwrite(g, xKind, gyKind, seed++, W % 4);
+            freeAll();
+          }
+        }
+      }
+    });
+
+    it("max pool backward overwrite: other geometries keep the scatter", () => {
+      use();
+      for (const [k, s, p] of [[3, 2, 0], [2, 2, 0], [3, 1, 1], [3, 2, 1]] as const) {
+        for (const d of [1, 2]) {
+          const g = geometry(3, 11, 37, [k, k], [s, s], [p, p], [d, d], true);
+          for (const gyKind of ["normal", "zeros", "special"] as Kind[]) checkMaxBwdOverwrite(g, "ties", gyKind, k * 10 + d, 1);
+          freeAll();
         }
       }
     });
@@ -403,6 +452,9 @@ for (const [file, isMax] of [["max_pool2d.json", true], ["avg_pool2d.json", fals
             expectClose(r.y, c.y.data.map(num), `${c.name} y`);
             expectExact(r.idx, c.indices!.data, `${c.name} indices`);
             maxPool2dBwd(gx, putF32(gy), putI32(r.idx), g);
+            const gxo = put(new Array(x.length).fill(NaN)); // overwrite mode never reads gx
+            maxPool2dBwd(gxo, putF32(gy), putI32(r.idx), g, true);
+            expectClose(getF32(gxo, x.length), c.gx.data.map(num), `${c.name} gx (overwrite)`);
           } else {
             const r = runAvgFwd(x, g, c.opts.countIncludePad!, c.opts.divisorOverride ?? null);
             expectClose(r.y, c.y.data.map(num), `${c.name} y`);
