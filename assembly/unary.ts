@@ -107,18 +107,24 @@ export function unary_bwd_scalar(ga: usize, gout: usize, a: usize, y: usize, n: 
   }
 }
 
-/** unaryDeriv four lanes at a time: the same f32 operations, so the same bits. */
+/**
+ * unaryDeriv four lanes at a time, the same f32 operations (so the same bits). It takes addresses and loads
+ * only the operand the op's derivative uses: a load whose value is unused is not removed by the optimizer
+ * (it could trap), and on LeNet's 1.2M-element sigmoid that extra stream costs ~15% of the backward.
+ */
 // @ts-ignore: decorator
-@inline function unaryDerivV(op: i32, x: v128, y: v128): v128 {
+@inline function unaryDerivV(op: i32, pa: usize, py: usize): v128 {
   const one = f32x4.splat(1);
   const zero = f32x4.splat(0);
   if (op == NEG) return f32x4.splat(-1);
   if (op == ABS) {
+    const x = v128.load(pa);
     return v128.or(v128.and(f32x4.gt(x, zero), one), v128.and(f32x4.lt(x, zero), f32x4.splat(-1)));
   }
-  if (op == EXP) return y;
-  if (op == LOG) return f32x4.div(one, x);
-  if (op == RELU) return v128.and(f32x4.gt(x, zero), one);
+  if (op == EXP) return v128.load(py);
+  if (op == LOG) return f32x4.div(one, v128.load(pa));
+  if (op == RELU) return v128.and(f32x4.gt(v128.load(pa), zero), one);
+  const y = v128.load(py);
   if (op == SIGMOID) return f32x4.mul(y, f32x4.sub(one, y));
   if (op == TANH) return f32x4.sub(one, f32x4.mul(y, y));
   return f32x4.div(f32x4.splat(0.5), y);
@@ -129,7 +135,7 @@ export function unary_bwd_scalar(ga: usize, gout: usize, a: usize, y: usize, n: 
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const off = <usize>i << 2;
-    const d = unaryDerivV(op, v128.load(a + off), v128.load(y + off));
+    const d = unaryDerivV(op, a + off, y + off);
     v128.store(ga + off, f32x4.add(v128.load(ga + off), f32x4.mul(v128.load(gout + off), d)));
   }
   const off = <usize>i << 2;
