@@ -80,15 +80,25 @@ export function conv2d_bwd_bias_f32x4(
 ): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
   for (let o = 0; o < O; o++) {
-    // Each plane is summed in 4 f32 lanes, the planes' sums in f64 (keeps large N*P sums accurate).
+    // Each plane is summed in four f32x4 accumulators (16 lanes: independent add chains, so the loop runs at
+    // the load rate instead of one add's latency per vector), the planes' sums in f64 (keeps large N*P sums
+    // accurate).
     let s: f64 = 0;
     for (let n = 0; n < N; n++) {
       const row = gy + ((<usize>(n * O + o) * P) << 2);
-      let acc = f32x4.splat(0);
-      let tail: f32 = 0;
+      let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
       let i = 0;
-      for (; i + 4 <= P; i += 4) acc = f32x4.add(acc, v128.load(row + (<usize>i << 2)));
+      for (; i + 16 <= P; i += 16) {
+        const r = row + (<usize>i << 2);
+        acc0 = f32x4.add(acc0, v128.load(r));
+        acc1 = f32x4.add(acc1, v128.load(r, 16));
+        acc2 = f32x4.add(acc2, v128.load(r, 32));
+        acc3 = f32x4.add(acc3, v128.load(r, 48));
+      }
+      for (; i + 4 <= P; i += 4) acc0 = f32x4.add(acc0, v128.load(row + (<usize>i << 2)));
+      let tail: f32 = 0;
       for (; i < P; i++) tail += load<f32>(row + (<usize>i << 2));
+      const acc = f32x4.add(f32x4.add(acc0, acc1), f32x4.add(acc2, acc3));
       s += <f64>(f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + <f64>(f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3)) + <f64>tail;
     }
     const p = gb + (<usize>o << 2);
