@@ -157,12 +157,78 @@ import { at, loadStrided, firstInterior, endInterior, zeroFloats } from "./pool_
   }
 }
 
+/**
+ * 2x2 windows tiling the planes exactly (stride 2, no padding, H = 2*OH, W = 2*OW): the P planes are one
+ * stream of R = P*OH row pairs, walked without per-plane or per-row window arithmetic, four outputs per step
+ * (LeNet's 10x10 and 28x28 planes spent most of their time in that bookkeeping). Same operations and order as
+ * the general path: fwd y = (((0 + x00) + x01) + x10) + x11) / div; bwd (overwrite) each of the four
+ * elements = 0 + gy / div. A row's last group overlaps the previous one when OW % 4 != 0 (it rewrites the
+ * same values); rows narrower than 4 run scalar.
+ *   fwd: out y (R, OW), inp x (R, 2, W)     bwd: out gx (R, 2, W), inp gy (R, OW)
+ */
+function avgTiled2x2(out: usize, inp: usize, R: i32, W: i32, OW: i32, div: f32, bwd: bool): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  const dv = f32x4.splat(div);
+  const zero = f32x4.splat(0);
+  const rowBytes = <usize>W << 2;
+  for (let r = 0; r < R; r++) {
+    const pair = (bwd ? out : inp) + <usize>r * (rowBytes << 1); // top row; the bottom row is rowBytes on
+    const small = (bwd ? inp : out) + ((<usize>r * OW) << 2);
+    let j = 0;
+    if (OW >= 4) {
+      for (;;) {
+        if (j + 4 > OW) {
+          if (j >= OW) break;
+          j = OW - 4;
+        }
+        const t = pair + (<usize>j << 3);
+        const s = small + (<usize>j << 2);
+        if (bwd) {
+          const d = f32x4.div(v128.load(s), dv);
+          const d01 = f32x4.add(zero, f32x4.shuffle(d, d, 0, 0, 1, 1));
+          const d23 = f32x4.add(zero, f32x4.shuffle(d, d, 2, 2, 3, 3));
+          v128.store(t, d01);
+          v128.store(t, d23, 16);
+          v128.store(t + rowBytes, d01);
+          v128.store(t + rowBytes, d23, 16);
+        } else {
+          const a0 = v128.load(t), a1 = v128.load(t, 16);
+          const b0 = v128.load(t + rowBytes), b1 = v128.load(t + rowBytes, 16);
+          let acc = f32x4.add(zero, f32x4.shuffle(a0, a1, 0, 2, 4, 6));
+          acc = f32x4.add(acc, f32x4.shuffle(a0, a1, 1, 3, 5, 7));
+          acc = f32x4.add(acc, f32x4.shuffle(b0, b1, 0, 2, 4, 6));
+          acc = f32x4.add(acc, f32x4.shuffle(b0, b1, 1, 3, 5, 7));
+          v128.store(s, f32x4.div(acc, dv));
+        }
+        j += 4;
+      }
+      continue;
+    }
+    for (; j < OW; j++) {
+      const t = pair + (<usize>j << 3);
+      const s = small + (<usize>j << 2);
+      if (bwd) {
+        const d: f32 = <f32>0 + load<f32>(s) / div;
+        store<f32>(t, d);
+        store<f32>(t, d, 4);
+        store<f32>(t + rowBytes, d);
+        store<f32>(t + rowBytes, d, 4);
+      } else {
+        const sum = (((<f32>0 + load<f32>(t)) + load<f32>(t, 4)) + load<f32>(t + rowBytes)) + load<f32>(t + rowBytes, 4);
+        store<f32>(s, sum / div);
+      }
+    }
+  }
+}
+
 // @ts-ignore: decorator
 @inline function avgSimd(
   out: usize, inp: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, cip: i32, ovr: i32, bwd: bool, ow: bool,
 ): void {
-  if (sw == 2 && KW == 2 && ow && KH == sh) {
+  if (KH == 2 && KW == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && H == 2 * OH && W == 2 * OW && (!bwd || ow)) {
+    avgTiled2x2(out, inp, P * OH, W, OW, ovr != 0 ? <f32>ovr : <f32>4, bwd);
+  } else if (sw == 2 && KW == 2 && ow && KH == sh) {
     avgAll(out, inp, P, H, W, OH, OW, KH, 2, sh, 2, ph, pw, cip, ovr, true, true, true, true);
   } else if (sw == 2 && KW == 2) {
     avgAll(out, inp, P, H, W, OH, OW, KH, 2, sh, 2, ph, pw, cip, ovr, bwd, true, ow, false);

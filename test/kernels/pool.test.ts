@@ -131,6 +131,16 @@ function caseArb(isMax: boolean, maxW = 13): fc.Arbitrary<Case> {
   }).filter((c) => c.g.OH >= 1 && c.g.OW >= 1);
 }
 
+/** 2x2 stride-2 pooling whose windows tile the planes exactly (H = 2*OH, W = 2*OW, no padding). */
+const tiledArb: fc.Arbitrary<Case> = fc.record({
+  P: fc.integer({ min: 1, max: 5 }), OH: fc.integer({ min: 1, max: 6 }), OW: fc.integer({ min: 1, max: 17 }),
+  ceil: fc.boolean(), kind: fc.constantFrom<Kind>("normal", "negative", "ties", "special", "neginf", "zeros"),
+  seed: fc.integer({ min: 0, max: 0x7fffffff }), off: fc.integer({ min: 0, max: 3 }),
+  cip: fc.boolean(), ovr: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
+}).map((r) => ({
+  g: geometry(r.P, 2 * r.OH, 2 * r.OW, [2, 2], [2, 2], [0, 0], [1, 1], r.ceil), kind: r.kind, seed: r.seed, off: r.off, cip: r.cip, ovr: r.ovr,
+}));
+
 // ------------------------------------------------------------------------------------------- runners
 
 function runMaxFwd(x: number[], g: PoolGeometry, off = 0): { y: Float32Array; idx: Int32Array; guards: boolean } {
@@ -250,6 +260,10 @@ for (const variant of VARIANTS) {
     it("avg pool: wide rows", () => {
       use();
       fc.assert(fc.property(caseArb(false, 41), (c) => { checkAvg(c); freeAll(); }), { numRuns: 150 });
+    });
+    it("avg pool: 2x2 stride-2 windows tiling the planes (the row-pair stream path), widths 2..34", () => {
+      use();
+      fc.assert(fc.property(tiledArb, (c) => { checkAvg(c); freeAll(); }), { numRuns: 200 });
     });
 
     it("d2l numbers", () => {
@@ -474,4 +488,26 @@ it("reference output size follows PyTorch (ceil-mode correction)", () => {
   expect(poolOutSize(5, 3, 3, 1, 1, true)).toBe(2); // ceil gives 3, correction drops the window at 6 >= 5+1
   expect(poolOutSize(112, 3, 2, 1, 1, false)).toBe(56);
   expect(f32([0.1])[0]).toBe(Math.fround(0.1));
+});
+
+it("avg pool 2x2 stride 2 over tiled planes: the f32x4 twin gives the scalar twin's bits (-0, inf, NaN, ties)", () => {
+  if (VARIANTS.length < 2) return;
+  for (const [P, OH, OW] of [[3, 2, 1], [2, 3, 4], [1, 5, 5], [4, 2, 7], [2, 2, 14]]) {
+    const g = geometry(P, 2 * OH, 2 * OW, [2, 2], [2, 2], [0, 0], [1, 1], false);
+    const n = P * 4 * OH * OW;
+    const x = Array.from({ length: n }, (_, i) => [-0, 0, Infinity, -Infinity, NaN, 1.5, -2.25, 3e38, -3e38, 1e-45][(i * 7) % 10]);
+    const gy = Array.from({ length: P * OH * OW }, (_, i) => [-0, 5, -3, 1e-45, Infinity][i % 5]);
+    const out: [Float32Array, Float32Array][] = [];
+    for (const v of VARIANTS) {
+      setKernelVariant(v);
+      const y = runAvgFwd(x, g, false, null).y;
+      const gxo = garbage(n, 0);
+      avgPool2dBwd(gxo, put(gy, 0), g, false, null, true);
+      out.push([y, getF32(gxo, n)]);
+      freeAll();
+    }
+    expectSameBits(out[0][0], out[1][0], `y ${P}x${2 * OH}x${2 * OW}`);
+    expectSameBits(out[0][1], out[1][1], `gx ${P}x${2 * OH}x${2 * OW}`);
+  }
+  setKernelVariant(VARIANTS[0]);
 });
