@@ -20,6 +20,7 @@ import { gemm_packed, pack_copy, pack_transpose, MR, NR, KC } from "./conv_gemm"
 import { set_geometry, im2col_line, im2col_panels, col2im_line_add } from "./conv_im2col";
 import { conv_fwd_winograd, winograd_safe } from "./conv_winograd";
 import { conv_fwd_batched, conv_bwd_filter_batched } from "./conv_batched";
+import { conv_bwd_filter_winograd } from "./conv_winograd_wgrad";
 
 /** Output positions per forward column block (the packed im2col block is at most KC x FWD_NC floats). */
 const FWD_NC: i32 = 256;
@@ -40,8 +41,8 @@ function is_pointwise(H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i3
  * weights of at most 16 or 25 x 1 MiB (the scratch they need), and data that the transforms cannot turn
  * into NaN or overflow (checked last: it reads x and w once).
  */
-function use_winograd(x: usize, nx: i32, w: usize, nw: i32, Cg: i32, Og: i32, OH: i32, OW: i32): bool {
-  return Cg >= 16 && Og >= 16 && Cg * Og <= 262144 && OH >= 4 && OW >= 4 && winograd_safe(x, nx, w, nw, Cg);
+function use_winograd(x: usize, nx: i32, w: usize, nw: i32, Cg: i32, Og: i32, OH: i32, OW: i32, depth: i32): bool {
+  return Cg >= 16 && Og >= 16 && Cg * Og <= 262144 && OH >= 4 && OW >= 4 && winograd_safe(x, nx, w, nw, depth);
 }
 
 /**
@@ -85,7 +86,7 @@ export function conv_fwd_simd(
   set_geometry(H, W, OW, sh, sw, ph, pw, dh, dw);
   if (KH == 3 && KW == 3 && sh == sw && (sh == 1 || sh == 2) && dh == 1 && dw == 1 &&
     OH == (H + 2 * ph - 3) / sh + 1 && OW == (W + 2 * pw - 3) / sw + 1 &&
-    use_winograd(x, N * C * H * W, w, O * Cg * 9, Cg, Og, OH, OW)) {
+    use_winograd(x, N * C * H * W, w, O * Cg * 9, Cg, Og, OH, OW, Cg)) {
     conv_fwd_winograd(y, x, w, b, N, C, H, W, O, OH, OW, ph, pw, G, sh, acc, false);
     return;
   }
@@ -139,7 +140,7 @@ export function conv_bwd_input_simd(
   // 3x3 stride 1: gx is the forward convolution of gy (padded by 2 - p) with the weight transposed and
   // rotated, which Winograd does with acc = true.
   if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && ph <= 2 && pw <= 2 &&
-    OH == H + 2 * ph - 2 && OW == W + 2 * pw - 2 && use_winograd(gy, N * O * P, w, O * Cg * 9, Og, Cg, H, W)) {
+    OH == H + 2 * ph - 2 && OW == W + 2 * pw - 2 && use_winograd(gy, N * O * P, w, O * Cg * 9, Og, Cg, H, W, Og)) {
     conv_fwd_winograd(gx, gy, w, 0, N, O, OH, OW, C, H, W, 2 - ph, 2 - pw, G, 1, true, true);
     return;
   }
@@ -214,6 +215,14 @@ export function conv_bwd_filter_simd(
     conv_bwd_filter_batched(gw, gy, x, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G);
     return;
   }
+  // ---- 3x3 stride 1: Winograd F(2x2, 3x3) (conv_winograd_wgrad.ts), 2.25x fewer multiplies. gy plays the
+  // weights' part in the guard; the direct sums run over the N * OH * OW positions.
+  if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 &&
+    OH == H + 2 * ph - 2 && OW == W + 2 * pw - 2 && use_winograd(x, N * C * H * W, gy, N * O * P, Cg, Og, OH, OW, N * P)) {
+    conv_bwd_filter_winograd(gw, gy, x, N, C, H, W, O, OH, OW, ph, pw, G);
+    return;
+  }
+  // ---- end of the Winograd branch
   const mpan = (Og + MR - 1) / MR;
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
