@@ -215,10 +215,15 @@ export function conv_bwd_filter_simd(
     conv_bwd_filter_batched(gw, gy, x, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G);
     return;
   }
-  // ---- 3x3 stride 1: Winograd F(2x2, 3x3) (conv_winograd_wgrad.ts), 2.25x fewer multiplies. gy plays the
-  // weights' part in the guard; the direct sums run over the N * OH * OW positions.
+  // ---- 3x3 stride 1: Winograd F(2x2, 3x3) (conv_winograd_wgrad.ts), 2.25x fewer multiplies. Its GEMMs
+  // reduce over one image's tiles into a 16 x Og x Cg accumulator, so few tiles (< 32) with a large
+  // accumulator (> 256 KiB) are slower than im2col (measured: 512 channels at 7x7 0.7x, 256 at 10x10 1.1x;
+  // 64 at 8x8 1.4x, 256 at 14x14 1.45x). gy plays the weights' part in the guard; the direct sums run
+  // over the N * OH * OW positions.
   if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 &&
-    OH == H + 2 * ph - 2 && OW == W + 2 * pw - 2 && use_winograd(x, N * C * H * W, gy, N * O * P, Cg, Og, OH, OW, N * P)) {
+    OH == H + 2 * ph - 2 && OW == W + 2 * pw - 2 &&
+    (((OH + 1) >> 1) * ((OW + 1) >> 1) >= 32 || Cg * Og <= 4096) &&
+    use_winograd(x, N * C * H * W, gy, N * O * P, Cg, Og, OH, OW, N * P)) {
     conv_bwd_filter_winograd(gw, gy, x, N, C, H, W, O, OH, OW, ph, pw, G);
     return;
   }

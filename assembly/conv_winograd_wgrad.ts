@@ -131,9 +131,10 @@ export function conv_bwd_filter_winograd(
   const plane = <usize>Hp * Wp;
   const Hq = 2 * tH + 2, Wq = 2 * tW;
   const qplane = <usize>Hq * Wq;
-  // Tiles per block (the GEMM depth): the 16 positions' A and B panels, 16 (Og + Cg) TB floats, stay in L2.
+  // Tiles per block (the GEMM depth): the 16 positions' A and B panels, 16 (Og + Cg) TB floats, stay in L2
+  // for up to 64 + 64 channels; for more, depth matters more (each block reads and writes the accumulator).
   let TB = (8192 / (Cg + Og)) & ~3;
-  if (TB < 16) TB = 16;
+  if (TB < 64) TB = 64;
   if (TB > 256) TB = 256;
   if (TB > T) TB = (T + 3) & ~3;
   const Cp = (Cg + NR - 1) & ~(NR - 1), Op = (Og + MR - 1) & ~(MR - 1);

@@ -229,7 +229,8 @@ describe.runIf(simd)("Winograd F(2x2, 3x3) weight gradient (f32x4)", () => {
     ["pad 2 x 0, 7x9", { C: 18, O: 16, H: 7, W: 9, ph: 2, pw: 0 }],
     ["groups 2 (16 channels per group), 3 images", { N: 3, C: 32, O: 32, H: 7, W: 6, G: 2 }],
     ["33->40 30x30, 2 images (several tile blocks, a partial last one)", { N: 2, C: 33, O: 40, H: 30, W: 30 }],
-    ["300->16 6x6 (short tile blocks)", { C: 300, O: 16, H: 6, W: 6 }],
+    ["256->16 6x6 (9 tiles, the largest accumulator for so few)", { C: 256, O: 16, H: 6, W: 6 }],
+    ["128->64 12x13 pad 1 x 0 (36 tiles)", { C: 128, O: 64, H: 12, W: 13, pw: 0 }],
     ["64->64 56x56 (the ResNet layer)", { C: 64, O: 64, H: 56, W: 56 }],
   ];
   for (const [name, s] of cases) it(name, () => checkGradW(conv(s), name.length * 53));
