@@ -11,7 +11,7 @@
 // col2im entirely. Groups are a loop with pointer offsets. Two shapes leave for other algorithms first:
 //   - 3x3, dilation 1, stride 1 or 2, >= 16 channels in and out: Winograd (conv_winograd.ts), 2.25x resp.
 //     1.44x fewer multiplies; the input gradient of the stride-1 case too (a forward conv of gy with the
-//     rotated weight);
+//     rotated weight), and its weight gradient (conv_winograd_wgrad.ts) where an image has enough tiles;
 //   - the forward with >= 8 images, output rows narrower than 32 and a small input (LeNet): 8 images per
 //     GEMM panel (conv_batched.ts), so that short rows waste no panel lanes and need no im2col gathering;
 //     its lane-interleaved copy of 8 padded images is limited to 1 MiB.

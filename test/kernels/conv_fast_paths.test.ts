@@ -1,7 +1,8 @@
 // The f32x4 convolution paths that only large or batched shapes take (assembly/conv_simd.ts decides):
 //   - Winograd (conv_winograd.ts): 3x3, dilation 1, stride 1 (F(2x2, 3x3)) or 2 (conv_winograd_s2.ts), >= 16
 //     input and output channels per group, output >= 4x4, finite data; the forward (hence conv_transpose2d's
-//     input gradient) and, for stride 1, the input gradient (hence conv_transpose2d's forward);
+//     input gradient) and, for stride 1, the input gradient (hence conv_transpose2d's forward) and the weight
+//     gradient (conv_winograd_wgrad.ts; also >= 32 tiles per image or Cg * Og <= 4096);
 //   - the batched forward (conv_batched.ts): N >= 8, output rows narrower than 32, a small input, not a plain
 //     1x1 (also conv_transpose2d's input gradient, which accumulates); the weight gradient in the same layout
 //     (also small Og <= 32, Kd <= 512, Og * OH * OW <= 8192);
