@@ -242,7 +242,7 @@ export function pack_copy(dst: usize, src: usize, lds: usize, cols: i32, w: i32,
 /** 4 x 4 transpose of the rows r0..r3, stored as 4 vectors at dst, dst + ds, dst + 2ds, dst + 3ds. */
 // @ts-ignore: decorator
 @inline
-function transpose4_store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, ds: usize): void {
+export function transpose4_store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, ds: usize): void {
   const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5);
   const t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
   const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5);

@@ -11,7 +11,7 @@
 // col2im entirely. Groups are a loop with pointer offsets. Two shapes leave for other algorithms first:
 //   - 3x3, dilation 1, stride 1 or 2, >= 16 channels in and out: Winograd (conv_winograd.ts), 2.25x resp.
 //     1.44x fewer multiplies; the input gradient of the stride-1 case too (a forward conv of gy with the
-//     rotated weight);
+//     rotated weight), and its weight gradient (conv_winograd_wgrad.ts) where an image has enough tiles;
 //   - the forward with >= 8 images, output rows narrower than 32 and a small input (LeNet): 8 images per
 //     GEMM panel (conv_batched.ts), so that short rows waste no panel lanes and need no im2col gathering;
 //     its lane-interleaved copy of 8 padded images is limited to 1 MiB.
@@ -21,6 +21,7 @@ import { set_geometry, im2col_line, im2col_panels, col2im_line_add } from "./con
 import { conv_fwd_winograd, winograd_safe } from "./conv_winograd";
 import { conv_fwd_batched, conv_bwd_filter_batched } from "./conv_batched";
 import { try_conv_bwd_input_batched, try_conv_bwd_input_scatter } from "./conv_batched_bwd";
+import { conv_bwd_filter_winograd } from "./conv_winograd_wgrad";
 
 /** Output positions per forward column block (the packed im2col block is at most KC x FWD_NC floats). */
 const FWD_NC: i32 = 256;
@@ -41,8 +42,8 @@ function is_pointwise(H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i3
  * weights of at most 16 or 25 x 1 MiB (the scratch they need), and data that the transforms cannot turn
  * into NaN or overflow (checked last: it reads x and w once).
  */
-function use_winograd(x: usize, nx: i32, w: usize, nw: i32, Cg: i32, Og: i32, OH: i32, OW: i32): bool {
-  return Cg >= 16 && Og >= 16 && Cg * Og <= 262144 && OH >= 4 && OW >= 4 && winograd_safe(x, nx, w, nw, Cg);
+function use_winograd(x: usize, nx: i32, w: usize, nw: i32, Cg: i32, Og: i32, OH: i32, OW: i32, depth: i32): bool {
+  return Cg >= 16 && Og >= 16 && Cg * Og <= 262144 && OH >= 4 && OW >= 4 && winograd_safe(x, nx, w, nw, depth);
 }
 
 /**
@@ -86,7 +87,7 @@ export function conv_fwd_simd(
   set_geometry(H, W, OW, sh, sw, ph, pw, dh, dw);
   if (KH == 3 && KW == 3 && sh == sw && (sh == 1 || sh == 2) && dh == 1 && dw == 1 &&
     OH == (H + 2 * ph - 3) / sh + 1 && OW == (W + 2 * pw - 3) / sw + 1 &&
-    use_winograd(x, N * C * H * W, w, O * Cg * 9, Cg, Og, OH, OW)) {
+    use_winograd(x, N * C * H * W, w, O * Cg * 9, Cg, Og, OH, OW, Cg)) {
     conv_fwd_winograd(y, x, w, b, N, C, H, W, O, OH, OW, ph, pw, G, sh, acc, false);
     return;
   }
@@ -144,7 +145,7 @@ export function conv_bwd_input_simd(
   // 3x3 stride 1: gx is the forward convolution of gy (padded by 2 - p) with the weight transposed and
   // rotated, which Winograd does with acc = true.
   if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && ph <= 2 && pw <= 2 &&
-    OH == H + 2 * ph - 2 && OW == W + 2 * pw - 2 && use_winograd(gy, N * O * P, w, O * Cg * 9, Og, Cg, H, W)) {
+    OH == H + 2 * ph - 2 && OW == W + 2 * pw - 2 && use_winograd(gy, N * O * P, w, O * Cg * 9, Og, Cg, H, W, Og)) {
     conv_fwd_winograd(gx, gy, w, 0, N, O, OH, OW, C, H, W, 2 - ph, 2 - pw, G, 1, true, true);
     return;
   }
@@ -217,6 +218,18 @@ export function conv_bwd_filter_simd(
   if (!pointwise && N >= 8 && OW < 32 && Og <= 32 && Kd <= 512 && Og * P <= 8192 &&
     Cg * (H + 2 * ph) * (W + 2 * pw) <= 32768) {
     conv_bwd_filter_batched(gw, gy, x, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G);
+    return;
+  }
+  // 3x3 stride 1: Winograd F(2x2, 3x3) (conv_winograd_wgrad.ts), 2.25x fewer multiplies. Its GEMMs
+  // reduce over one image's tiles into a 16 x Og x Cg accumulator, so few tiles (< 32) with a large
+  // accumulator (> 256 KiB) are slower than im2col (measured: 512 channels at 7x7 0.7x, 256 at 10x10 1.1x;
+  // 64 at 8x8 1.4x, 256 at 14x14 1.45x). gy plays the weights' part in the guard; the direct sums run
+  // over the N * OH * OW positions.
+  if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 &&
+    OH == H + 2 * ph - 2 && OW == W + 2 * pw - 2 &&
+    (((OH + 1) >> 1) * ((OW + 1) >> 1) >= 32 || Cg * Og <= 4096) &&
+    use_winograd(x, N * C * H * W, gy, N * O * P, Cg, Og, OH, OW, N * P)) {
+    conv_bwd_filter_winograd(gw, gy, x, N, C, H, W, O, OH, OW, ph, pw, G);
     return;
   }
   const mpan = (Og + MR - 1) / MR;

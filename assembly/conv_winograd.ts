@@ -50,13 +50,15 @@ export function max_abs(p: usize, n: i32): f32 {
 /**
  * Whether Winograd may run on this data: everything finite, and small enough that no transformed value or
  * partial sum can overflow where the direct sums would not (|V| <= 4 max|x|, |U| <= 2.25 max|w|, the output
- * transform adds at most 9 terms: a factor below 100 over the direct bound Cg*9*max|x|*max|w|).
+ * transform adds at most 9 terms: a factor below 100 over the direct bound Cg*9*max|x|*max|w|). Cg is the
+ * depth of the direct sums over 9 taps; the weight gradient (conv_winograd_wgrad.ts, w = gy) passes its
+ * N*OH*OW positions, whose Winograd sums stay below 36 N*OH*OW max|x| max|gy|.
  */
 export function winograd_safe(x: usize, nx: i32, w: usize, nw: i32, Cg: i32): bool {
   const mw = max_abs(w, nw);
   if (!(mw < 1e30)) return false;
   const mx = max_abs(x, nx);
-  return <f64>mx * <f64>mw * <f64>(Cg * 900) < 1e36;
+  return <f64>mx * <f64>mw * <f64>Cg * 900 < 1e36; // in f64: N*OH*OW*900 may exceed i32
 }
 
 /** 9 f32x4: tap k of 4 kernels (one per lane), filled by load_taps. */
@@ -133,7 +135,7 @@ function weight_transform(up: usize, xs: usize, wg: usize, O: i32, C: i32, flip:
 }
 
 /** Copies the C planes (H, W) at x into zero-padded planes (Hp, Wp) at xp, the plane's (0, 0) at (ph, pw). */
-function pad_planes(xp: usize, x: usize, C: i32, H: i32, W: i32, Hp: i32, Wp: i32, ph: i32, pw: i32): void {
+export function pad_planes(xp: usize, x: usize, C: i32, H: i32, W: i32, Hp: i32, Wp: i32, ph: i32, pw: i32): void {
   const zero = f32x4.splat(0);
   const plane = <usize>Hp * Wp;
   for (let c = 0; c < C; c++) {
@@ -160,7 +162,7 @@ function pad_planes(xp: usize, x: usize, C: i32, H: i32, W: i32, Hp: i32, Wp: i3
  */
 // @ts-ignore: decorator
 @inline
-function input_tiles4(dst: usize, xs: usize, a: usize, b: usize, rs: usize): void {
+export function input_tiles4(dst: usize, xs: usize, a: usize, b: usize, rs: usize): void {
   // Row r: d_j = column 2k + j of lane k's patch (even/odd lanes of the two pairs' first 4 columns and of
   // the 4 from column 2), then the row transform t = d B: (d0 - d2, d1 + d2, d2 - d1, d1 - d3).
   let qa = v128.load(a), qb = v128.load(b), ea = v128.load(a, 8), eb = v128.load(b, 8);

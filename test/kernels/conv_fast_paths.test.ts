@@ -1,7 +1,8 @@
 // The f32x4 convolution paths that only large or batched shapes take (assembly/conv_simd.ts decides):
 //   - Winograd (conv_winograd.ts): 3x3, dilation 1, stride 1 (F(2x2, 3x3)) or 2 (conv_winograd_s2.ts), >= 16
 //     input and output channels per group, output >= 4x4, finite data; the forward (hence conv_transpose2d's
-//     input gradient) and, for stride 1, the input gradient (hence conv_transpose2d's forward);
+//     input gradient) and, for stride 1, the input gradient (hence conv_transpose2d's forward) and the weight
+//     gradient (conv_winograd_wgrad.ts; also >= 32 tiles per image or Cg * Og <= 4096);
 //   - the batched forward (conv_batched.ts): N >= 8, output rows narrower than 32, a small input, not a plain
 //     1x1 (also conv_transpose2d's input gradient, which accumulates); the weight gradient in the same layout
 //     (also small Og <= 32, Kd <= 512, Og * OH * OW <= 8192), with tiles over runs of 5 taps for 5-wide kernels;
@@ -307,5 +308,61 @@ describe.runIf(simd)("batched input gradient, scattered from 8 images in the lan
     gx = read(pgx, nx);
     expect(mismatch(gx, refConv2dBwdInput(gy, w, g))).toBeNull();
     expect(gx.filter(Number.isNaN).length).toBe(9 * 20);
+  });
+});
+
+/** conv2d weight gradient onto random gw values (it accumulates) vs gw0 + the f64 reference. */
+function checkGradW(g: ConvGeometry, seed: number): void {
+  const r = rng(seed);
+  const nx = g.N * g.C * g.H * g.W, nw = g.O * (g.C / g.G) * 9, ny = g.N * g.O * g.OH * g.OW;
+  const x = randArray(nx, r), gy = randArray(ny, r), gw0 = randArray(nw, r);
+  setKernelVariant("f32x4");
+  const pgw = put(gw0, 1);
+  conv2dBwdFilter(pgw, put(gy, 2), put(x, 3), g);
+  expect(mismatch(read(pgw, nw), plus(gw0, refConv2dBwdFilter(gy, x, g))), JSON.stringify(g)).toBeNull();
+}
+
+describe.runIf(simd)("Winograd F(2x2, 3x3) weight gradient (f32x4)", () => {
+  const cases: Array<[string, Partial<Sizes>]> = [
+    ["16->16 8x8 pad 1", {}],
+    ["odd sizes: 17->19, 9x13 (partial tiles, channel tails)", { C: 17, O: 19, H: 9, W: 13 }],
+    ["9x4: 10 tiles (a phantom pair in the last 4-tile group)", { C: 16, O: 16, H: 9, W: 4 }],
+    ["pad 0 (valid), 10x11", { C: 16, O: 20, H: 10, W: 11, ph: 0, pw: 0 }],
+    ["pad 2 x 0, 7x9", { C: 18, O: 16, H: 7, W: 9, ph: 2, pw: 0 }],
+    ["groups 2 (16 channels per group), 3 images", { N: 3, C: 32, O: 32, H: 7, W: 6, G: 2 }],
+    ["33->40 30x30, 2 images (several tile blocks, a partial last one)", { N: 2, C: 33, O: 40, H: 30, W: 30 }],
+    ["256->16 6x6 (9 tiles, the largest accumulator for so few)", { C: 256, O: 16, H: 6, W: 6 }],
+    ["128->64 12x13 pad 1 x 0 (36 tiles)", { C: 128, O: 64, H: 12, W: 13, pw: 0 }],
+    ["64->64 56x56 (the ResNet layer)", { C: 64, O: 64, H: 56, W: 56 }],
+  ];
+  for (const [name, s] of cases) it(name, () => checkGradW(conv(s), name.length * 53));
+
+  // Winograd would spread a NaN of x over its whole 2x2 tile's taps (and an infinity in gy would meet
+  // inf - inf): the guard sends such data to im2col + GEMM, where only the taps that read the value see it.
+  it("NaN in x reaches exactly the taps that read it", () => {
+    const g = conv({ C: 16, O: 16, H: 8, W: 9, ph: 0, pw: 0 });
+    const r = rng(12);
+    const x = randArray(16 * 72, r), gy = randArray(16 * g.OH * g.OW, r);
+    x[3 * 72 + 9 + 1] = NaN; // channel 3, row 1, column 1: read by the taps (0..1, 0..1) only
+    setKernelVariant("f32x4");
+    const pgw = put(new Float32Array(16 * 16 * 9));
+    conv2dBwdFilter(pgw, put(gy), put(x), g);
+    const gw = read(pgw, 16 * 16 * 9);
+    expect(mismatch(gw, refConv2dBwdFilter(gy, x, g))).toBeNull();
+    expect(gw.filter(Number.isNaN).length).toBe(16 * 4);
+  });
+
+  it("an infinity in gy gives infinities, not NaNs, in its output channel", () => {
+    const g = conv({ C: 16, O: 16, H: 8, W: 8, ph: 0, pw: 0 });
+    const r = rng(13);
+    const x = randArray(16 * 64, r), gy = randArray(16 * g.OH * g.OW, r);
+    gy[5 * g.OH * g.OW + 7] = Infinity;
+    setKernelVariant("f32x4");
+    const pgw = put(new Float32Array(16 * 16 * 9));
+    conv2dBwdFilter(pgw, put(gy), put(x), g);
+    const gw = read(pgw, 16 * 16 * 9);
+    expect(mismatch(gw, refConv2dBwdFilter(gy, x, g))).toBeNull();
+    expect(gw.filter((v) => !Number.isFinite(v)).length).toBe(16 * 9);
+    expect(gw.some(Number.isNaN)).toBe(false);
   });
 });
