@@ -72,7 +72,16 @@ export function im2col_line(dst: usize, xp: usize, u: i32, v: i32, p0: i32, len:
       } else {
         const step = <usize>sw << 2;
         let s = row;
-        for (let i = 0; i < cnt; i++) {
+        let i = 0;
+        if (sw == 2) {
+          // Four every-other floats from two overlapping loads (floats 0..3 and 3..6): lanes 0, 2 of the
+          // first and 1, 3 of the second. Nothing past the last float used (6) is read.
+          for (; i + 4 <= cnt; i += 4) {
+            v128.store(dd + (<usize>i << 2), f32x4.shuffle(v128.load(s), v128.load(s, 12), 0, 2, 5, 7));
+            s += 32;
+          }
+        }
+        for (; i < cnt; i++) {
           store<f32>(dd + (<usize>i << 2), load<f32>(s));
           s += step;
         }
@@ -121,6 +130,9 @@ function panel_copy(dst: usize, bps: usize, q0: i32, q1: i32, src: usize, step: 
     if (step == 4 && m == 8) {
       v128.store(d, v128.load(src));
       v128.store(d, v128.load(src, 16), 16);
+    } else if (step == 8 && m == 8) { // stride 2: every other float, as in im2col_line (floats 0..14 read)
+      v128.store(d, f32x4.shuffle(v128.load(src), v128.load(src, 12), 0, 2, 5, 7));
+      v128.store(d, f32x4.shuffle(v128.load(src, 32), v128.load(src, 44), 0, 2, 5, 7), 16);
     } else if (step == 4 && m >= 4) {
       v128.store(d, v128.load(src));
       for (let i = 4; i < m; i++) store<f32>(d + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
