@@ -1,5 +1,5 @@
 // Size budget (`npm run size`; also checked by test/consumers/hygiene.test.ts). Sizes are gzipped.
-// The default entry carries the wasm builds inlined as base64 (simd and scalar whole, relaxed as a ~1.4 kB delta
+// The default entry carries the wasm builds inlined as base64 (simd and scalar whole, relaxed as a few-kB delta
 // against simd: scripts/embed-wasm.mjs), so it is the whole download; the other lines split it into the
 // JavaScript alone and the raw .wasm modules. Results are reported in README.md.
 
