@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { setKernelVariant, tensor } from "../../src/index.js";
 import { unaryBwd, unaryFwd, type UnaryOpName } from "../../src/kernels/elementwise.js";
-import { freeAll, getF32, putF32 } from "../helpers/wasm_buffers.js";
+import { freeAll, getF32, putF32, VARIANTS as TWINS } from "../helpers/wasm_buffers.js";
 import { expectClose } from "../helpers/fixtures.js";
 import { refBroadcast, refSumDim, refTranspose } from "../reference/elementwise.js";
 
@@ -21,8 +21,8 @@ const ops: [string, (x: number, y: number) => number][] = [
   ["add", (x, y) => x + y], ["sub", (x, y) => x - y], ["mul", (x, y) => x * y], ["div", (x, y) => x / y],
 ];
 
-describe.each(["f32x4", "scalar"] as const)("elementwise kernels (%s)", (variant) => {
-  afterAll(() => setKernelVariant("f32x4"));
+describe.each(TWINS)("elementwise kernels (%s)", (variant) => {
+  afterAll(() => setKernelVariant(TWINS[0]));
 
   it.each(ops)("%s with broadcasting matches the reference", (name, f) => {
     setKernelVariant(variant);
@@ -102,8 +102,6 @@ function runUnary(x: ArrayLike<number>, op: UnaryOpName): Float32Array {
   return getF32(py, x.length);
 }
 
-// The twins this engine has (WASMCONV_SCALAR=1 loads the scalar build only).
-const TWINS = (["f32x4", "scalar"] as const).filter((v) => { try { setKernelVariant(v); return true; } catch { return false; } });
 setKernelVariant(TWINS[0]);
 
 describe.each(TWINS)("exp, sigmoid, tanh kernels (%s)", (variant) => {

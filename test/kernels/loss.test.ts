@@ -1,19 +1,10 @@
 // Cross-entropy kernels (assembly/loss.ts) against a naive f64 reference and finite differences, both twins.
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { heapF32, setKernelVariant, type Variant } from "../../src/wasm.js";
+import { heapF32, setKernelVariant } from "../../src/wasm.js";
 import { crossEntropyBwd, crossEntropyFwd } from "../../src/kernels/loss.js";
-import { freeAll, getF32, putI32, zerosPtr } from "../helpers/wasm_buffers.js";
+import { freeAll, getF32, putI32, VARIANTS, zerosPtr } from "../helpers/wasm_buffers.js";
 
-// The f32x4 twins exist only in the SIMD build (WASMCONV_SCALAR=1 loads the scalar build: test its twins only).
-const VARIANTS = (["f32x4", "scalar"] as Variant[]).filter((v) => {
-  try {
-    setKernelVariant(v);
-    return true;
-  } catch {
-    return false;
-  }
-});
 afterEach(() => freeAll());
 
 /** f32 data at a pointer offset by `off` floats (unaligned for SIMD). */

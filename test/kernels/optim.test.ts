@@ -5,19 +5,10 @@
 // does for + - * / sqrt), and the Python-side scalar math in f64, so kernels must match it bit for bit. A second
 // check against the same formulas in plain f64 guards the reference itself.
 import { afterEach, describe, expect, it } from "vitest";
-import { heapF32, setKernelVariant, type Variant } from "../../src/wasm.js";
+import { heapF32, setKernelVariant } from "../../src/wasm.js";
 import { adamStep, adamwStep, sgdStep, type AdamHyper, type SgdHyper } from "../../src/kernels/optim.js";
-import { freeAll, getF32, zerosPtr } from "../helpers/wasm_buffers.js";
+import { freeAll, getF32, VARIANTS, zerosPtr } from "../helpers/wasm_buffers.js";
 
-// The f32x4 twins exist only in the SIMD build (WASMCONV_SCALAR=1 loads the scalar build: test its twins only).
-const VARIANTS = (["f32x4", "scalar"] as Variant[]).filter((v) => {
-  try {
-    setKernelVariant(v);
-    return true;
-  } catch {
-    return false;
-  }
-});
 afterEach(() => freeAll());
 
 type Round = (x: number) => number;

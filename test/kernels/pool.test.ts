@@ -3,24 +3,16 @@
 import { readFileSync, existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { heapF32, setKernelVariant, type Variant } from "../../src/wasm.js";
+import { heapF32, setKernelVariant } from "../../src/wasm.js";
 import {
   avgPool2dBwd, avgPool2dFwd, maxPool2dBwd, maxPool2dFwd, maxPool2dFwdValues, type PoolGeometry,
 } from "../../src/kernels/pool.js";
-import { freeAll, getF32, getI32, putF32, putI32, zerosPtr } from "../helpers/wasm_buffers.js";
+import { freeAll, getF32, getI32, putF32, putI32, VARIANTS, zerosPtr } from "../helpers/wasm_buffers.js";
 import {
   geometry, poolOutSize, refAvgPoolBwd, refAvgPoolFwd, refMaxPoolBwd, refMaxPoolFwd,
 } from "../reference/pool.js";
+import { rng } from "../reference/conv.js";
 
-// The f32x4 twins exist only in the SIMD build (WASMCONV_SCALAR=1 loads the scalar build: test its twins only).
-const VARIANTS = (["f32x4", "scalar"] as Variant[]).filter((v) => {
-  try {
-    setKernelVariant(v);
-    return true;
-  } catch {
-    return false;
-  }
-});
 const GUARD = 4; // sentinel floats after every output buffer
 const SENTINEL = 12345.5;
 
@@ -74,16 +66,6 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: stri
 
 // ------------------------------------------------------------------------------------------- random data
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 type Kind = "normal" | "negative" | "ties" | "special" | "neginf" | "zeros";
 function makeData(n: number, kind: Kind, seed: number): number[] {
   const r = rng(seed);
