@@ -88,6 +88,21 @@ export function interleave(xl: usize, x: usize, imgStride: usize, L: i32, Cg: i3
 }
 
 /**
+ * tab[k] for k < n: byte offset in a lane-major padded image (C, Hp, Wp, 8 lanes) of tap k = (c, u, v) of a
+ * (C, KH, KW) kernel, relative to its window's origin pixel; taps k >= Kd (padding rows of a 4-tap panel)
+ * repeat the last tap, so reading through them stays in bounds.
+ *   tab: (n) i32
+ */
+export function tap_table(tab: usize, n: i32, Kd: i32, KH: i32, KW: i32, Hp: i32, Wp: i32, dh: i32, dw: i32): void {
+  const KK = KH * KW;
+  for (let k = 0; k < n; k++) {
+    const kk = min(k, Kd - 1);
+    const c = kk / KK, r = kk - c * KK, u = r / KW, v = r - u * KW;
+    store<i32>(tab + (<usize>k << 2), ((c * Hp + u * dh) * Wp + v * dw) << 5);
+  }
+}
+
+/**
  * y (+)= b + conv(x, w) in the conv2d view, 8 images per GEMM column panel (see the header).
  *   y: (N, O, OH, OW)   x: (N, C, H, W)   w: (O, C/G, KH, KW)   b: (O) or 0 (only without acc)
  */
@@ -112,10 +127,7 @@ export function conv_fwd_batched(
   }
   // tab[k]: byte offset of tap k = (c, u, v) in xl, relative to the pixel of output (oh, ow)'s window origin.
   const tab = ap + <usize>G * gps;
-  for (let k = 0; k < Kd; k++) {
-    const c = k / KK, r = k - c * KK, u = r / KW, v = r - u * KW;
-    store<i32>(tab + (<usize>k << 2), (((c * Hp + u * dh) * Wp + v * dw)) << 5);
-  }
+  tap_table(tab, Kd, Kd, KH, KW, Hp, Wp, dh, dw);
   // C block: R whole output rows (OW < 32 positions each, R*OW <= POS_BLOCK) x 8 lanes per channel, with
   // room for 3 more positions: the one-row tiles of a row's last positions write up to 3 positions past it
   // (into the next row's, which are computed afterwards, or that room). xl has 4 pixels of slack for their
@@ -221,10 +233,7 @@ export function conv_bwd_filter_batched(
   const Cg = C / G, Og = O / G, KK = KH * KW, Kd = Cg * KK, P = OH * OW;
   const Hp = H + 2 * ph, Wp = W + 2 * pw;
   const tab = scratch(0, <usize>Kd << 2);
-  for (let k = 0; k < Kd; k++) {
-    const c = k / KK, r = k - c * KK, u = r / KW, v = r - u * KW;
-    store<i32>(tab + (<usize>k << 2), (((c * Hp + u * dh) * Wp + v * dw)) << 5);
-  }
+  tap_table(tab, Kd, Kd, KH, KW, Hp, Wp, dh, dw);
   const gl = scratch(2, <usize>Og * P * 32);
   const xl = scratch(3, <usize>Cg * Hp * Wp * 32);
   const imgStride = (<usize>C * H * W) << 2;

@@ -19,7 +19,7 @@
 import { scratch } from "./memory";
 import { pack_copy, pack_transpose, MR, KC } from "./conv_gemm";
 import { gemm_indirect_row, scatter_indirect_4x8 } from "./conv_indirect";
-import { interleave, scatter, zero_pixels, POS_BLOCK } from "./conv_batched";
+import { interleave, scatter, tap_table, zero_pixels, POS_BLOCK } from "./conv_batched";
 
 /** Whether all n floats at p are finite (x - x is 0 for finite x, NaN for NaN and +-inf). */
 function all_finite(p: usize, n: i32): bool {
@@ -153,11 +153,7 @@ export function try_conv_bwd_input_scatter(
       pack_copy(ap + <usize>g * gps + <usize>ip * aps, src, <usize>Kd << 2, min(MR, Kd - ip * MR), MR, Og);
     }
   }
-  for (let k = 0; k < mpan * MR; k++) {
-    const kk = min(k, Kd - 1);
-    const c = kk / KK, r = kk - c * KK, u = r / KW, v = r - u * KW;
-    store<i32>(tab + (<usize>k << 2), ((c * Hp + u * dh) * Wp + v * dw) << 5);
-  }
+  tap_table(tab, mpan * MR, Kd, KH, KW, Hp, Wp, dh, dw);
   const gl = scratch(2, <usize>Og * P * 32);
   const gxl = scratch(3, <usize>Cg * Hp * Wp * 32);
   const gyStride = (<usize>O * P) << 2;
