@@ -197,16 +197,16 @@ let i32Cache: Int32Array | null = null;
 /**
  * A Float32Array over the whole linear memory. Growing memory detaches the old buffer, so the view is
  * re-made whenever the buffer changed: never keep the result across a call that may allocate.
+ * A detached view has length 0, which is how a change is seen without calling the memory.buffer getter
+ * (an engine API call, measurable on latency-bound tiny ops); the module is instantiated only once.
  */
 export function heapF32(): Float32Array {
-  const buf = wasm().memory.buffer;
-  if (f32Cache === null || f32Cache.buffer !== buf) f32Cache = new Float32Array(buf);
+  if (f32Cache === null || f32Cache.length === 0) f32Cache = new Float32Array(wasm().memory.buffer);
   return f32Cache;
 }
 
 /** An Int32Array over the whole linear memory (same caveat as heapF32). */
 export function heapI32(): Int32Array {
-  const buf = wasm().memory.buffer;
-  if (i32Cache === null || i32Cache.buffer !== buf) i32Cache = new Int32Array(buf);
+  if (i32Cache === null || i32Cache.length === 0) i32Cache = new Int32Array(wasm().memory.buffer);
   return i32Cache;
 }
