@@ -20,10 +20,16 @@ export class Storage {
   /** Tensors sharing this storage (reshape views); freed when the last is disposed. */
   refs = 1;
   disposed = false;
+  /** Index in `resident` while resident, else -1. */
+  slot = -1;
   constructor(readonly length: number) {}
 }
 
-const resident = new Set<Storage>();
+/**
+ * The resident storages. Each knows its slot, so adding and removing are O(1) without a Set's hashing
+ * (removal moves the last entry into the hole); tiny ops allocate and free on every call.
+ */
+const resident: Storage[] = [];
 let residentBytes = 0;
 let clock = 0;
 const options = { floorBytes: 16 << 20, window: 256 };
@@ -44,11 +50,25 @@ function rawAlloc(bytes: number): number {
   }
 }
 
+function addResident(s: Storage): void {
+  s.slot = resident.length;
+  resident.push(s);
+}
+
+function removeResident(s: Storage): void {
+  const last = resident.pop()!;
+  if (last !== s) {
+    resident[s.slot] = last;
+    last.slot = s.slot;
+  }
+  s.slot = -1;
+}
+
 function spill(s: Storage): void {
   s.host = heapF32().slice(s.ptr >> 2, (s.ptr >> 2) + s.length);
   wasm().free(s.ptr);
   s.ptr = 0;
-  resident.delete(s);
+  removeResident(s);
   residentBytes -= bytesOf(s);
   spills++;
 }
@@ -57,7 +77,8 @@ function spill(s: Storage): void {
 function maybeSweep(incoming: number): void {
   if (residentBytes + incoming <= sweepAt) return;
   const oldest = clock - options.window;
-  for (const s of resident) if (s.lastUse < oldest) spill(s);
+  // Backwards: spilling moves the last entry (already visited) into the hole.
+  for (let i = resident.length - 1; i >= 0; i--) if (resident[i].lastUse < oldest) spill(resident[i]);
   sweepAt = Math.max(options.floorBytes, 2 * (residentBytes + incoming));
 }
 
@@ -65,7 +86,7 @@ function makeResident(s: Storage): void {
   const bytes = bytesOf(s);
   maybeSweep(bytes);
   s.ptr = rawAlloc(Math.max(4, s.length * 4));
-  resident.add(s);
+  addResident(s);
   residentBytes += bytes;
 }
 
@@ -111,7 +132,7 @@ export function releaseStorage(s: Storage): void {
   s.disposed = true;
   if (s.ptr !== 0) {
     wasm().free(s.ptr);
-    resident.delete(s);
+    removeResident(s);
     residentBytes -= bytesOf(s);
     s.ptr = 0;
   }
@@ -132,7 +153,7 @@ export function memoryStats(): MemoryStats {
   return {
     wasmBytes: wasm().memory.buffer.byteLength,
     residentBytes,
-    residentTensors: resident.size,
+    residentTensors: resident.length,
     spills,
   };
 }
