@@ -39,19 +39,36 @@ function call4(name: string, a: number, b: number, c: number, d: number, g: Conv
   kernel(name)(a, b, c, d, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.G);
 }
 
+/**
+ * Multiply-adds below which the direct loops (the scalar twins) beat the f32x4 twins, whose im2col, packing
+ * and GEMM setup cost more than the arithmetic on the notebook's tiny convolutions (the 6x8 edge detection:
+ * 0.34 vs 0.62 us). Measured crossover 700-1700 for every pass. The ops pass `direct`; the kernel tests call
+ * each twin at every size.
+ */
+const DIRECT_MACS = 768;
+
+/** Whether a pass of this convolution (conv2d, or conv_transpose2d when `transposed`) is tiny enough for the direct loops. */
+export function preferDirect(g: ConvGeometry, transposed: boolean): boolean {
+  const pixels = transposed ? g.C * g.H * g.W * g.O : g.O * g.OH * g.OW * g.C;
+  return (g.N * pixels * g.KH * g.KW) / g.G < DIRECT_MACS;
+}
+
+/** The kernel export for a pass: `direct` forces the scalar twin (see preferDirect). */
+const pick = (base: string, direct: boolean) => (direct ? `${base}_scalar` : base);
+
 /** conv2d forward: y (N,O,OH,OW) = conv(x, w) + b; b = 0 for no bias. */
-export function conv2dFwd(y: number, x: number, w: number, b: number, g: ConvGeometry): void {
-  call4("conv2d_fwd", y, x, w, b, g);
+export function conv2dFwd(y: number, x: number, w: number, b: number, g: ConvGeometry, direct = false): void {
+  call4(pick("conv2d_fwd", direct), y, x, w, b, g);
 }
 
 /** conv2d input gradient: gx (N,C,H,W) += conv_transpose(gy, w). */
-export function conv2dBwdInput(gx: number, gy: number, w: number, g: ConvGeometry): void {
-  call3("conv2d_bwd_input", gx, gy, w, g);
+export function conv2dBwdInput(gx: number, gy: number, w: number, g: ConvGeometry, direct = false): void {
+  call3(pick("conv2d_bwd_input", direct), gx, gy, w, g);
 }
 
 /** conv2d weight gradient: gw (O,C/G,KH,KW) += sum over n, positions of gy (x) the input patches. */
-export function conv2dBwdFilter(gw: number, gy: number, x: number, g: ConvGeometry): void {
-  call3("conv2d_bwd_filter", gw, gy, x, g);
+export function conv2dBwdFilter(gw: number, gy: number, x: number, g: ConvGeometry, direct = false): void {
+  call3(pick("conv2d_bwd_filter", direct), gw, gy, x, g);
 }
 
 /**
@@ -63,16 +80,16 @@ export function conv2dBwdBias(gb: number, gy: number, N: number, O: number, P: n
 }
 
 /** conv_transpose2d forward: y (N,O,OH,OW) = conv_transpose(x, w) + b; b = 0 for no bias. */
-export function convTranspose2dFwd(y: number, x: number, w: number, b: number, g: ConvGeometry): void {
-  call4("conv_transpose2d_fwd", y, x, w, b, g);
+export function convTranspose2dFwd(y: number, x: number, w: number, b: number, g: ConvGeometry, direct = false): void {
+  call4(pick("conv_transpose2d_fwd", direct), y, x, w, b, g);
 }
 
 /** conv_transpose2d input gradient: gx (N,C,H,W) += conv2d(gy, w). */
-export function convTranspose2dBwdInput(gx: number, gy: number, w: number, g: ConvGeometry): void {
-  call3("conv_transpose2d_bwd_input", gx, gy, w, g);
+export function convTranspose2dBwdInput(gx: number, gy: number, w: number, g: ConvGeometry, direct = false): void {
+  call3(pick("conv_transpose2d_bwd_input", direct), gx, gy, w, g);
 }
 
 /** conv_transpose2d weight gradient: gw (C,O/G,KH,KW) += correlation of x with gy. */
-export function convTranspose2dBwdFilter(gw: number, gy: number, x: number, g: ConvGeometry): void {
-  call3("conv_transpose2d_bwd_filter", gw, gy, x, g);
+export function convTranspose2dBwdFilter(gw: number, gy: number, x: number, g: ConvGeometry, direct = false): void {
+  call3(pick("conv_transpose2d_bwd_filter", direct), gw, gy, x, g);
 }

@@ -4,14 +4,15 @@ import { apply, type OpDef } from "../autograd.js";
 import { ShapeError } from "../errors.js";
 import {
   conv2dBwdBias, conv2dBwdFilter, conv2dBwdInput, conv2dFwd,
-  convTranspose2dBwdFilter, convTranspose2dBwdInput, convTranspose2dFwd,
+  convTranspose2dBwdFilter, convTranspose2dBwdInput, convTranspose2dFwd, preferDirect,
 } from "../kernels/conv.js";
 import { planConv2d, planConvTranspose2d, type ConvGeometry, type ConvOpts, type ConvTransposeOpts } from "../shape.js";
 import { empty, Tensor, zerosLike } from "../tensor.js";
 import { indexTensor } from "./index_tensor.js";
 import { gather } from "./shape.js";
 
-type G = { geom: ConvGeometry };
+/** direct: tiny enough for the direct loops (preferDirect), decided once per call. */
+type G = { geom: ConvGeometry; direct: boolean };
 
 const biasGrad = (g: Tensor, { geom }: G) => {
   const gb = zerosLike([geom.O]);
@@ -21,20 +22,20 @@ const biasGrad = (g: Tensor, { geom }: G) => {
 
 const CONV2D: OpDef<G> = {
   name: "Convolution",
-  forward: ([x, w, b], { geom }) => {
+  forward: ([x, w, b], { geom, direct }) => {
     const y = empty([geom.N, geom.O, geom.OH, geom.OW]);
-    conv2dFwd(y._ptr(), x._ptr(), w._ptr(), b ? b._ptr() : 0, geom);
+    conv2dFwd(y._ptr(), x._ptr(), w._ptr(), b ? b._ptr() : 0, geom, direct);
     return { out: y };
   },
   grads: [
-    (g, _s, [x, w], { geom }) => {
+    (g, _s, [x, w], { geom, direct }) => {
       const gx = zerosLike(x.shape);
-      conv2dBwdInput(gx._ptr(), g._ptr(), w._ptr(), geom);
+      conv2dBwdInput(gx._ptr(), g._ptr(), w._ptr(), geom, direct);
       return gx;
     },
-    (g, _s, [x, w], { geom }) => {
+    (g, _s, [x, w], { geom, direct }) => {
       const gw = zerosLike(w.shape);
-      conv2dBwdFilter(gw._ptr(), g._ptr(), x._ptr(), geom);
+      conv2dBwdFilter(gw._ptr(), g._ptr(), x._ptr(), geom, direct);
       return gw;
     },
     (g, _s, _i, opts) => biasGrad(g, opts),
@@ -43,20 +44,20 @@ const CONV2D: OpDef<G> = {
 
 const CONV_TRANSPOSE2D: OpDef<G> = {
   name: "Convolution",
-  forward: ([x, w, b], { geom }) => {
+  forward: ([x, w, b], { geom, direct }) => {
     const y = empty([geom.N, geom.O, geom.OH, geom.OW]);
-    convTranspose2dFwd(y._ptr(), x._ptr(), w._ptr(), b ? b._ptr() : 0, geom);
+    convTranspose2dFwd(y._ptr(), x._ptr(), w._ptr(), b ? b._ptr() : 0, geom, direct);
     return { out: y };
   },
   grads: [
-    (g, _s, [x, w], { geom }) => {
+    (g, _s, [x, w], { geom, direct }) => {
       const gx = zerosLike(x.shape);
-      convTranspose2dBwdInput(gx._ptr(), g._ptr(), w._ptr(), geom);
+      convTranspose2dBwdInput(gx._ptr(), g._ptr(), w._ptr(), geom, direct);
       return gx;
     },
-    (g, _s, [x, w], { geom }) => {
+    (g, _s, [x, w], { geom, direct }) => {
       const gw = zerosLike(w.shape);
-      convTranspose2dBwdFilter(gw._ptr(), g._ptr(), x._ptr(), geom);
+      convTranspose2dBwdFilter(gw._ptr(), g._ptr(), x._ptr(), geom, direct);
       return gw;
     },
     (g, _s, _i, opts) => biasGrad(g, opts),
@@ -120,7 +121,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     input = pad2d(op, x, [0, plan.extra[0], 0, plan.extra[1]], "zeros");
   }
   const inputs = bias ? [input, weight, bias] : [input, weight];
-  return restoreRank(apply(CONV2D, inputs, { geom }), plan.unbatched);
+  return restoreRank(apply(CONV2D, inputs, { geom, direct: preferDirect(geom, false) }), plan.unbatched);
 }
 
 export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOpts = {}): Tensor {
@@ -129,5 +130,5 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   if (!(weight instanceof Tensor)) throw new ShapeError(`${op}: weight must be a Tensor, but got ${typeof weight}`);
   const plan = planConvTranspose2d(op, x.shape, weight.shape, bias ? bias.shape : null, opts);
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  return restoreRank(apply(CONV_TRANSPOSE2D, inputs, { geom: plan.geom }), plan.unbatched);
+  return restoreRank(apply(CONV_TRANSPOSE2D, inputs, { geom: plan.geom, direct: preferDirect(plan.geom, true) }), plan.unbatched);
 }

@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { F, setKernelVariant } from "../../src/index.js";
 import { expectTensor, loadFixture, toTensor } from "../helpers/fixtures.js";
+import { preferDirect } from "../../src/kernels/conv.js";
+import { planConv2d, planConvTranspose2d } from "../../src/shape.js";
 
 const conv2d = loadFixture("conv2d.json").cases as any[];
 const convT = loadFixture("conv_transpose2d.json").cases as any[];
@@ -38,5 +40,18 @@ describe.each(["f32x4", "scalar"] as const)("conv fixtures (%s kernels)", (varia
   it("has the fixture sets it claims", () => {
     expect(conv2d.length).toBeGreaterThan(50);
     expect(convT.length).toBeGreaterThan(30);
+  });
+});
+
+// The ops run tiny convolutions on the direct loops even with the f32x4 twins selected (preferDirect): the
+// fixtures above must reach both routes, on every pass, or one of them would go untested through the ops.
+describe("conv fixtures reach both the direct loops and the f32x4 kernels", () => {
+  it("conv2d and conv_transpose2d", () => {
+    const routes = (cases: any[], plan: typeof planConv2d | typeof planConvTranspose2d, transposed: boolean) =>
+      cases.map((c) => preferDirect(plan("test", c.x.shape, c.weight.shape, null, c.opts).geom, transposed));
+    for (const r of [routes(conv2d, planConv2d, false), routes(convT, planConvTranspose2d, true)]) {
+      expect(r.filter((d) => d).length).toBeGreaterThan(3);
+      expect(r.filter((d) => !d).length).toBeGreaterThan(3);
+    }
   });
 });
