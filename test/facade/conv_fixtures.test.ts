@@ -5,13 +5,14 @@ import { F, setKernelVariant } from "../../src/index.js";
 import { expectTensor, loadFixture, toTensor } from "../helpers/fixtures.js";
 import { preferDirect } from "../../src/kernels/conv.js";
 import { planConv2d, planConvTranspose2d } from "../../src/shape.js";
+import { VARIANTS } from "../helpers/wasm_buffers.js";
 
 const conv2d = loadFixture("conv2d.json").cases as any[];
 const convT = loadFixture("conv_transpose2d.json").cases as any[];
 
-describe.each(["f32x4", "scalar"] as const)("conv fixtures (%s kernels)", (variant) => {
+describe.each(VARIANTS)("conv fixtures (%s kernels)", (variant) => {
   beforeAll(() => setKernelVariant(variant));
-  afterAll(() => setKernelVariant("f32x4"));
+  afterAll(() => setKernelVariant(VARIANTS[0]));
 
   it.each(conv2d.map((c) => [c.name, c]))("conv2d %s", (_n, c) => {
     const x = toTensor(c.x, true), w = toTensor(c.weight, true);

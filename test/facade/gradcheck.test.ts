@@ -7,6 +7,7 @@ import { F, setKernelVariant, tensor, type Tensor } from "../../src/index.js";
 import { checkGrad } from "../helpers/gradcheck.js";
 import { convOutSize, convTransposeOutSize, randArray, refConv2dFwd, refConvT2dFwd, refMatmul, rng } from "../reference/conv.js";
 import { geometry, refAvgPoolFwd, refMaxPoolFwd } from "../reference/pool.js";
+import { VARIANTS } from "../helpers/wasm_buffers.js";
 
 const t = (d: Float32Array, shape: number[], requiresGrad = true) => tensor(d, { shape, requiresGrad });
 
@@ -17,9 +18,9 @@ const convArb = fc.record({
   seed: fc.integer({ min: 1, max: 1 << 30 }),
 });
 
-describe.each(["f32x4", "scalar"] as const)("finite-difference gradients (%s kernels)", (variant) => {
+describe.each(VARIANTS)("finite-difference gradients (%s kernels)", (variant) => {
   beforeAll(() => setKernelVariant(variant));
-  afterAll(() => setKernelVariant("f32x4"));
+  afterAll(() => setKernelVariant(VARIANTS[0]));
 
   it("conv2d: input, weight and bias", () => {
     fc.assert(fc.property(convArb, ({ n, g, cg, og, h, w, kh, kw, s, p, d, bias, seed }) => {

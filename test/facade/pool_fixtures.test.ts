@@ -2,13 +2,14 @@
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { F, setKernelVariant } from "../../src/index.js";
 import { expectTensor, loadFixture, toTensor } from "../helpers/fixtures.js";
+import { VARIANTS } from "../helpers/wasm_buffers.js";
 
 const maxCases = loadFixture("max_pool2d.json").cases as any[];
 const avgCases = loadFixture("avg_pool2d.json").cases as any[];
 
-describe.each(["f32x4", "scalar"] as const)("pool fixtures (%s kernels)", (variant) => {
+describe.each(VARIANTS)("pool fixtures (%s kernels)", (variant) => {
   beforeAll(() => setKernelVariant(variant));
-  afterAll(() => setKernelVariant("f32x4"));
+  afterAll(() => setKernelVariant(VARIANTS[0]));
 
   it.each(maxCases.map((c) => [c.name, c]))("max_pool2d %s", (_n, c) => {
     const x = toTensor(c.x, true);
