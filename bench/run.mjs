@@ -321,7 +321,8 @@ if (args.json) {
 } else {
   console.log(`## wasmconv benchmark\n`);
   console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}), ${machine.platform}; ` +
-    `${machine.date}; load average ${load0.map((x) => x.toFixed(2)).join(" ")} at start; ${elapsedS.toFixed(0)} s.\n`);
+    `${machine.date}; load average ${load0.map((x) => x.toFixed(2)).join(" ")} at start; ${elapsedS.toFixed(0)} s.` +
+    (info.wasmconv ? ` wasmconv module: ${info.wasmconv.build} (relaxed = with FMA where the engine validates relaxed SIMD).\n` : "\n"));
   console.log(renderTable(results));
   console.log(`\n### Targets (issue 4)\n\n${renderTargets(targets)}`);
   if (facade.length) {

@@ -244,5 +244,5 @@ export const wasmconvContenders = [
 
 /** Which kernel variant the package picked by itself (before any setKernelVariant). */
 export function wasmconvInfo() {
-  return { defaultVariant: wc.kernelVariant(), memory: wc.memoryStats() };
+  return { build: wc.wasmBuild(), defaultVariant: wc.kernelVariant(), memory: wc.memoryStats() };
 }
