@@ -29,22 +29,26 @@ import { conv_fwd_winograd_s2 } from "./conv_winograd_s2";
 const TB_FLOATS: i32 = 4096;
 
 /**
- * The largest |value| of the n floats at p, NaN if any is NaN (f32x4.max propagates NaN), +inf if any is
- * infinite. Callers compare the result with a bound, which NaN fails.
+ * The largest |value| of the n floats at p, NaN if any is NaN, +inf if any is infinite (callers compare the
+ * result with a bound, which NaN fails). On bit patterns: with the sign bit cleared, the order of finite
+ * values, +inf (0x7f800000) and NaNs (above it) is that of the i32s, so a plain i32x4.max_s does what
+ * f32x4.max (whose NaN and -0 semantics cost V8 a sequence of instructions) would.
  */
 export function max_abs(p: usize, n: i32): f32 {
   if (!ASC_FEATURE_SIMD) { unreachable(); return 0; }
-  let m = f32x4.splat(0);
+  const mask = i32x4.splat(0x7fffffff);
+  let m0 = i32x4.splat(0), m1 = m0;
   let i = 0;
   for (; i + 16 <= n; i += 16) {
     const q = p + (<usize>i << 2);
-    m = f32x4.max(m, f32x4.max(f32x4.max(f32x4.abs(v128.load(q)), f32x4.abs(v128.load(q, 16))),
-      f32x4.max(f32x4.abs(v128.load(q, 32)), f32x4.abs(v128.load(q, 48)))));
+    m0 = i32x4.max_s(m0, i32x4.max_s(v128.and(v128.load(q), mask), v128.and(v128.load(q, 16), mask)));
+    m1 = i32x4.max_s(m1, i32x4.max_s(v128.and(v128.load(q, 32), mask), v128.and(v128.load(q, 48), mask)));
   }
-  for (; i < n; i++) m = f32x4.max(m, f32x4.splat(Mathf.abs(load<f32>(p + (<usize>i << 2)))));
-  m = f32x4.max(m, f32x4.shuffle(m, m, 2, 3, 0, 1));
-  m = f32x4.max(m, f32x4.shuffle(m, m, 1, 0, 3, 2));
-  return f32x4.extract_lane(m, 0);
+  m0 = i32x4.max_s(m0, m1);
+  for (; i < n; i++) m0 = i32x4.max_s(m0, i32x4.splat(load<i32>(p + (<usize>i << 2)) & 0x7fffffff));
+  m0 = i32x4.max_s(m0, i32x4.shuffle(m0, m0, 2, 3, 0, 1));
+  m0 = i32x4.max_s(m0, i32x4.shuffle(m0, m0, 1, 0, 3, 2));
+  return reinterpret<f32>(i32x4.extract_lane(m0, 0));
 }
 
 /**
