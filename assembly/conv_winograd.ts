@@ -140,22 +140,39 @@ function weight_transform(up: usize, xs: usize, wg: usize, O: i32, C: i32, flip:
 
 /** Copies the C planes (H, W) at x into zero-padded planes (Hp, Wp) at xp, the plane's (0, 0) at (ph, pw). */
 export function pad_planes(xp: usize, x: usize, C: i32, H: i32, W: i32, Hp: i32, Wp: i32, ph: i32, pw: i32): void {
+  pad_rows(xp, x, C, H, W, Hp, Wp, ph, pw, 0, Hp);
+}
+
+/**
+ * Rows i0 .. i1-1 of pad_planes' result, so that a caller can fill the planes band by band, just before it
+ * reads them (the rows are then still in cache).
+ */
+export function pad_rows(xp: usize, x: usize, C: i32, H: i32, W: i32, Hp: i32, Wp: i32, ph: i32, pw: i32, i0: i32, i1: i32): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
   const zero = f32x4.splat(0);
   const plane = <usize>Hp * Wp;
+  const tail = pw + W; // first column right of the input (Wp is a multiple of 4)
   for (let c = 0; c < C; c++) {
     const dp = xp + ((<usize>c * plane) << 2);
     const sp = x + ((<usize>c * H * W) << 2);
-    for (let i = 0; i < Hp; i++) {
+    for (let i = i0; i < i1; i++) {
       const d = dp + ((<usize>i * Wp) << 2);
-      // Zero the row (Wp is a multiple of 4), then copy the W values at column pw if it is an input row.
-      for (let j = 0; j < Wp; j += 4) v128.store(d + (<usize>j << 2), zero);
       const si = i - ph;
-      if (si < 0 || si >= H) continue;
+      if (si < 0 || si >= H) {
+        for (let j = 0; j < Wp; j += 4) v128.store(d + (<usize>j << 2), zero);
+        continue;
+      }
+      // An input row: zero the columns left of it (whole vectors, overwritten by the copy where they reach
+      // into it), copy the W values at column pw, zero the columns right of it (vectors while they fit).
+      for (let j = 0; j < pw; j += 4) v128.store(d + (<usize>j << 2), zero);
       const s = sp + ((<usize>si * W) << 2);
       const dd = d + (<usize>pw << 2);
       let j = 0;
       for (; j + 4 <= W; j += 4) v128.store(dd + (<usize>j << 2), v128.load(s + (<usize>j << 2)));
       for (; j < W; j++) store<f32>(dd + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+      j = tail;
+      for (; j + 4 <= Wp; j += 4) v128.store(d + (<usize>j << 2), zero);
+      for (; j < Wp; j++) store<f32>(d + (<usize>j << 2), 0);
     }
   }
 }

@@ -24,7 +24,7 @@
 // the L1 sets.
 import { scratch } from "./memory";
 import { gemm_packed, MR, NR } from "./conv_gemm";
-import { store_tile4, load_taps, tap, pad_planes, tile_offset, note_tiles4, GEO, GEO_TILES } from "./conv_winograd";
+import { store_tile4, load_taps, tap, pad_rows, tile_offset, note_tiles4, GEO, GEO_TILES } from "./conv_winograd";
 
 /** Floats of V and M per tile block: TB = TB_FLOATS_S2 / (25 Cg + 9 Og) tiles (a multiple of 8). */
 const TB_FLOATS_S2: i32 = 65536;
@@ -204,11 +204,19 @@ export function conv_fwd_winograd_s2(
   const geo = changetype<usize>(GEO);
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
-      pad_planes(xp, x + ((<usize>(n * C + g * Cg) * HW) << 2), Cg, H, W, Hp, Wp, ph, pw);
+      const xg = x + ((<usize>(n * C + g * Cg) * HW) << 2);
+      let padded = 0; // rows of the padded planes filled so far
       const yg = y + ((<usize>(n * O + g * Og) * P) << 2);
       const ug = up + <usize>g * gs;
       for (let t0 = 0; t0 < T; t0 += TB) {
         const nt = min(TB, T - t0);
+        // The block's patches reach down to row 4 * (last tile row) + 4: pad the rows up to there (the
+        // band is then read from cache).
+        const rows = min(Hp, 4 * ((t0 + nt - 1) / tW) + 5);
+        if (rows > padded) {
+          pad_rows(xp, xg, Cg, H, W, Hp, Wp, ph, pw, padded, rows);
+          padded = rows;
+        }
         // Input transform, 4 tiles (2 pairs, possibly on 2 tile rows) per f32x4; a lone last pair is read
         // twice. The output geometry of each group is noted on the way.
         for (let t = 0; t < nt; t += 4) {
