@@ -139,6 +139,24 @@ describe.runIf(simd)("Winograd F(2x2, 3x3) (f32x4)", () => {
     });
   }
 
+  // The data check reads 16 floats per step, then the rest one by one: a value in that rest (x has 17*7*9 =
+  // 1071 floats, 15 past the last full step) must stop Winograd too. The value sits at row 5, column 5 of the
+  // last channel, the centre of a tile's 5x5 patch, which the transform subtracts from its neighbours
+  // (-inf - (-inf) = NaN where the direct sum is -inf; a huge value overflows).
+  for (const [what, value] of [["-infinity", -Infinity], ["a huge value", -3e38]] as const) {
+    it(`${what} in the last floats of x (past the check's 16-float steps) takes the fallback (stride 2)`, () => {
+      const g = conv({ C: 17, O: 16, H: 7, W: 9, sh: 2, sw: 2 });
+      const nx = g.C * g.H * g.W, ny = g.O * g.OH * g.OW;
+      const r = rng(8);
+      const x = randArray(nx, r), w = randArray(g.O * g.C * 9, r);
+      x[16 * 63 + 5 * 9 + 5] = value;
+      setKernelVariant("f32x4");
+      const py = put(new Float32Array(ny));
+      conv2dFwd(py, put(x), put(w), 0, g);
+      expect(mismatch(read(py, ny), refConv2dFwd(x, w, null, g))).toBeNull();
+    });
+  }
+
   it("NaN in the weight of one output channel stays in that channel", () => {
     const g = conv({ C: 16, O: 16, H: 8, W: 8 });
     const r = rng(6);
