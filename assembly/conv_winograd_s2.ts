@@ -23,7 +23,7 @@
 // that the transforms' 25 store streams (slots C*16 or C*32 bytes apart, often a power of two) spread over
 // the L1 sets.
 import { scratch } from "./memory";
-import { gemm_packed, MR, NR } from "./conv_gemm";
+import { gemm_packed, MR, NR, KC } from "./conv_gemm";
 import { store_tile4, load_taps, tap, pad_rows, tile_offset, note_tiles4, GEO, GEO_TILES } from "./conv_winograd";
 
 /** Floats of V and M per tile block: TB = TB_FLOATS_S2 / (25 Cg + 9 Og) tiles (a multiple of 8). */
@@ -229,13 +229,20 @@ export function conv_fwd_winograd_s2(
           }
           note_tiles4(geo + (<usize>t << 2), tA, T, tW, OH, OW);
         }
-        // One GEMM per product group and 8-tile panel (the panels of a group are vps apart, not adjacent).
+        // One GEMM per product group and 8-tile panel (the panels of a group are vps apart, not adjacent),
+        // over at most `per` positions at a time (the rest accumulated) so that a B panel stays near KC deep
+        // and in L1 when C is large.
+        const per = max(1, KC / Cg);
         for (let q = 0; q < 9; q++) {
-          const first = <usize>group_first(q), kc = group_size(q) * Cg;
+          const first = <usize>group_first(q), size = group_size(q);
           const aq = ug + first * uxs + <usize>q * SKEW, bq = vp + first * vxs + <usize>q * SKEW;
           const mq = mp + <usize>q * mxs;
           for (let j = 0; j < nt; j += NR) {
-            gemm_packed(aq, ups, bq + <usize>(j / NR) * vps, Og, min(NR, nt - j), kc, mq + (<usize>j << 2), <usize>TB << 2, false);
+            const bj = bq + <usize>(j / NR) * vps, mj = mq + (<usize>j << 2);
+            for (let s = 0; s < size; s += per) {
+              const kc = min(per, size - s) * Cg;
+              gemm_packed(aq + <usize>s * uxs, ups, bj + <usize>s * vxs, Og, min(NR, nt - j), kc, mj, <usize>TB << 2, s > 0);
+            }
           }
         }
         // Output transform, 4 tiles per f32x4, channel by channel.

@@ -90,6 +90,8 @@ describe.runIf(simd)("Winograd F(2x2, 3x3) (f32x4)", () => {
     ["stride 2, pad 2 x 1: 16->16 12x10", { H: 12, W: 10, sh: 2, sw: 2, ph: 2, pw: 1 }],
     ["stride 2, groups 2, 2 images", { N: 2, C: 32, O: 32, H: 10, W: 10, sh: 2, sw: 2, G: 2 }],
     ["stride 2: 64->128 28x28 (several tile blocks)", { C: 64, O: 128, H: 28, W: 28, sh: 2, sw: 2 }],
+    ["stride 2: 96->20 9x11 (4-position groups in 2 GEMMs of depth 192)", { C: 96, O: 20, H: 9, W: 11, sh: 2, sw: 2 }],
+    ["stride 2: 300->16 7x9 (one position per GEMM)", { C: 300, O: 16, H: 7, W: 9, sh: 2, sw: 2 }],
   ];
   for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 131, name.startsWith("odd")));
 
