@@ -23,28 +23,32 @@
 // im2col + GEMM otherwise.
 import { scratch } from "./memory";
 import { gemm_packed, MR, NR } from "./conv_gemm";
-import { weight_transform_s2, input_tiles4_s2, output_tiles4_s2 } from "./conv_winograd_s2";
+import { conv_fwd_winograd_s2 } from "./conv_winograd_s2";
 
 /** Floats per V (and M) block row: a tile block has TB = TB_FLOATS / max(Cg, Og) tiles (a multiple of 8). */
 const TB_FLOATS: i32 = 4096;
 
 /**
- * The largest |value| of the n floats at p, NaN if any is NaN (f32x4.max propagates NaN), +inf if any is
- * infinite. Callers compare the result with a bound, which NaN fails.
+ * The largest |value| of the n floats at p, NaN if any is NaN, +inf if any is infinite (callers compare the
+ * result with a bound, which NaN fails). On bit patterns: with the sign bit cleared, the order of finite
+ * values, +inf (0x7f800000) and NaNs (above it) is that of the i32s, so a plain i32x4.max_s does what
+ * f32x4.max (whose NaN and -0 semantics cost V8 a sequence of instructions) would.
  */
 export function max_abs(p: usize, n: i32): f32 {
   if (!ASC_FEATURE_SIMD) { unreachable(); return 0; }
-  let m = f32x4.splat(0);
+  const mask = i32x4.splat(0x7fffffff);
+  let m0 = i32x4.splat(0), m1 = m0;
   let i = 0;
   for (; i + 16 <= n; i += 16) {
     const q = p + (<usize>i << 2);
-    m = f32x4.max(m, f32x4.max(f32x4.max(f32x4.abs(v128.load(q)), f32x4.abs(v128.load(q, 16))),
-      f32x4.max(f32x4.abs(v128.load(q, 32)), f32x4.abs(v128.load(q, 48)))));
+    m0 = i32x4.max_s(m0, i32x4.max_s(v128.and(v128.load(q), mask), v128.and(v128.load(q, 16), mask)));
+    m1 = i32x4.max_s(m1, i32x4.max_s(v128.and(v128.load(q, 32), mask), v128.and(v128.load(q, 48), mask)));
   }
-  for (; i < n; i++) m = f32x4.max(m, f32x4.splat(Mathf.abs(load<f32>(p + (<usize>i << 2)))));
-  m = f32x4.max(m, f32x4.shuffle(m, m, 2, 3, 0, 1));
-  m = f32x4.max(m, f32x4.shuffle(m, m, 1, 0, 3, 2));
-  return f32x4.extract_lane(m, 0);
+  m0 = i32x4.max_s(m0, m1);
+  for (; i < n; i++) m0 = i32x4.max_s(m0, i32x4.splat(load<i32>(p + (<usize>i << 2)) & 0x7fffffff));
+  m0 = i32x4.max_s(m0, i32x4.shuffle(m0, m0, 2, 3, 0, 1));
+  m0 = i32x4.max_s(m0, i32x4.shuffle(m0, m0, 1, 0, 3, 2));
+  return reinterpret<f32>(i32x4.extract_lane(m0, 0));
 }
 
 /**
@@ -136,22 +140,39 @@ function weight_transform(up: usize, xs: usize, wg: usize, O: i32, C: i32, flip:
 
 /** Copies the C planes (H, W) at x into zero-padded planes (Hp, Wp) at xp, the plane's (0, 0) at (ph, pw). */
 export function pad_planes(xp: usize, x: usize, C: i32, H: i32, W: i32, Hp: i32, Wp: i32, ph: i32, pw: i32): void {
+  pad_rows(xp, x, C, H, W, Hp, Wp, ph, pw, 0, Hp);
+}
+
+/**
+ * Rows i0 .. i1-1 of pad_planes' result, so that a caller can fill the planes band by band, just before it
+ * reads them (the rows are then still in cache).
+ */
+export function pad_rows(xp: usize, x: usize, C: i32, H: i32, W: i32, Hp: i32, Wp: i32, ph: i32, pw: i32, i0: i32, i1: i32): void {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return; }
   const zero = f32x4.splat(0);
   const plane = <usize>Hp * Wp;
+  const tail = pw + W; // first column right of the input (Wp is a multiple of 4)
   for (let c = 0; c < C; c++) {
     const dp = xp + ((<usize>c * plane) << 2);
     const sp = x + ((<usize>c * H * W) << 2);
-    for (let i = 0; i < Hp; i++) {
+    for (let i = i0; i < i1; i++) {
       const d = dp + ((<usize>i * Wp) << 2);
-      // Zero the row (Wp is a multiple of 4), then copy the W values at column pw if it is an input row.
-      for (let j = 0; j < Wp; j += 4) v128.store(d + (<usize>j << 2), zero);
       const si = i - ph;
-      if (si < 0 || si >= H) continue;
+      if (si < 0 || si >= H) {
+        for (let j = 0; j < Wp; j += 4) v128.store(d + (<usize>j << 2), zero);
+        continue;
+      }
+      // An input row: zero the columns left of it (whole vectors, overwritten by the copy where they reach
+      // into it), copy the W values at column pw, zero the columns right of it (vectors while they fit).
+      for (let j = 0; j < pw; j += 4) v128.store(d + (<usize>j << 2), zero);
       const s = sp + ((<usize>si * W) << 2);
       const dd = d + (<usize>pw << 2);
       let j = 0;
       for (; j + 4 <= W; j += 4) v128.store(dd + (<usize>j << 2), v128.load(s + (<usize>j << 2)));
       for (; j < W; j++) store<f32>(dd + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+      j = tail;
+      for (; j + 4 <= Wp; j += 4) v128.store(d + (<usize>j << 2), zero);
+      for (; j < Wp; j++) store<f32>(d + (<usize>j << 2), 0);
     }
   }
 }
@@ -220,7 +241,29 @@ function store_n(dst: usize, v: v128, n: i32, acc: bool): void {
  * top-left output of lanes 0-1 and of lanes 2-3, and for each pair cols | rows << 8 (valid columns 1..4,
  * rows 0..2). Filled once per block; the output loop reads it once per output channel.
  */
-const GEO = new StaticArray<i32>(TB_FLOATS / 16);
+export const GEO_TILES: i32 = TB_FLOATS / 16;
+export const GEO = new StaticArray<i32>(GEO_TILES);
+
+/** Byte offset, in a padded plane of rows rs bytes, of the patch of tile t (tW per row, step inputs apart). */
+// @ts-ignore: decorator
+@inline
+export function tile_offset(t: i32, tW: i32, rs: usize, step: i32): usize {
+  const ty = t / tW;
+  return <usize>(step * ty) * rs + (<usize>(step * (t - ty * tW)) << 2);
+}
+
+/** Notes at q (in GEO) the output geometry of the 4 tiles tA..tA+3 (of T, tW per row) of an OH x OW plane. */
+// @ts-ignore: decorator
+@inline
+export function note_tiles4(q: usize, tA: i32, T: i32, tW: i32, OH: i32, OW: i32): void {
+  const tB = tA + 2;
+  const tyA = tA / tW, tyB = tB / tW;
+  const txA = tA - tyA * tW, txB = tB - tyB * tW;
+  store<i32>(q, (2 * tyA * OW + 2 * txA) << 2);
+  store<i32>(q, (2 * tyB * OW + 2 * txB) << 2, 4);
+  store<i32>(q, min(OW - 2 * txA, 4) | (min(OH - 2 * tyA, 2) << 8), 8);
+  store<i32>(q, tB < T ? min(OW - 2 * txB, 4) | (min(OH - 2 * tyB, 2) << 8) : 0, 12);
+}
 
 /**
  * Writes (or adds, acc) the 2x2 outputs (y_ab, lane k = tile k) of 4 tiles of the output plane yo (row stride
@@ -277,20 +320,24 @@ export function conv_fwd_winograd(
   N: i32, C: i32, H: i32, W: i32, O: i32, OH: i32, OW: i32, ph: i32, pw: i32, G: i32, s: i32, acc: bool, flip: bool,
 ): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  if (s == 2) {
+    conv_fwd_winograd_s2(y, x, w, b, N, C, H, W, O, OH, OW, ph, pw, G, acc);
+    return;
+  }
   const Cg = C / G, Og = O / G, P = OH * OW;
   const HW = <usize>H * W;
-  const NX = s == 1 ? 16 : 25; // transform positions (GEMMs) per tile
+  const NX = 16; // transform positions (GEMMs) per tile
   const tH = (OH + 1) >> 1;
   const tW = (((OW + 1) >> 1) + 1) & ~1; // tiles per row, even
   const T = tH * tW;
-  // Padded plane: every tile's patch (a tile pair's loads reach 2 resp. 4 floats past its patches), rows
-  // of a multiple of 4 floats.
-  const Hp = max(s == 1 ? 2 * tH + 2 : 4 * tH + 1, H + ph);
-  const Wp = (max(s == 1 ? 2 * tW + 2 : 4 * tW + 4, W + pw) + 3) & ~3;
+  // Padded plane: every tile's patch (a tile pair's loads reach 2 floats past its patches), rows of a
+  // multiple of 4 floats.
+  const Hp = max(2 * tH + 2, H + ph);
+  const Wp = (max(2 * tW + 2, W + pw) + 3) & ~3;
   const plane = <usize>Hp * Wp;
   let TB = (TB_FLOATS / max(Cg, Og)) & ~(NR - 1);
   if (TB < 2 * NR) TB = 2 * NR;
-  if (TB > TB_FLOATS / 16) TB = TB_FLOATS / 16; // GEO's size
+  if (TB > GEO_TILES) TB = GEO_TILES;
   if (TB > T) TB = (T + NR - 1) & ~(NR - 1);
   // U for all groups: group g, position ξ at up + g*gs + ξ*uxs.
   const aps = <usize>Cg * (MR * 4);
@@ -299,8 +346,7 @@ export function conv_fwd_winograd(
   const up = scratch(0, <usize>G * gs);
   for (let g = 0; g < G; g++) {
     const wg = w + ((<usize>g * Og * Cg * 9) << 2);
-    if (s == 1) weight_transform(up + <usize>g * gs, uxs, wg, Og, Cg, flip);
-    else weight_transform_s2(up + <usize>g * gs, uxs, wg, Og, Cg);
+    weight_transform(up + <usize>g * gs, uxs, wg, Og, Cg, flip);
   }
   // The NX positions' blocks are written (V) and read (M) together: their strides get a 256-byte skew so
   // that the streams never map to the same L1 set (power-of-two strides would).
@@ -310,7 +356,6 @@ export function conv_fwd_winograd(
   const mp = scratch(2, <usize>NX * mxs);
   const xp = scratch(3, (<usize>Cg * plane) << 2);
   const rs = <usize>Wp << 2, ors = <usize>OW << 2;
-  const step = 2 * s; // input columns (and rows) between tiles
   const geo = changetype<usize>(GEO);
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
@@ -322,28 +367,14 @@ export function conv_fwd_winograd(
         // Input transform, 4 tiles (2 pairs, possibly on 2 tile rows) per f32x4; a lone last pair is read
         // twice. The output geometry of each group is noted on the way.
         for (let t = 0; t < nt; t += 4) {
-          const tA = t0 + t, tB = tA + 2, tBr = min(tB, T - 2);
-          const tyA = tA / tW, tyB = tB / tW, tyBr = tBr / tW;
-          const txA = tA - tyA * tW, txB = tB - tyB * tW, txBr = tBr - tyBr * tW;
-          const pa = xp + ((<usize>(step * tyA) * Wp + step * txA) << 2);
-          const pb = xp + ((<usize>(step * tyBr) * Wp + step * txBr) << 2);
+          const tA = t0 + t;
+          const pa = xp + tile_offset(tA, tW, rs, 2), pb = xp + tile_offset(min(tA + 2, T - 2), tW, rs, 2);
           const dst = vp + <usize>(t >> 3) * Cg * (NR * 4) + (<usize>(t & 7) << 2);
-          if (s == 1) {
-            for (let c = 0; c < Cg; c++) {
-              const co = (<usize>c * plane) << 2;
-              input_tiles4(dst + <usize>c * (NR * 4), vxs, pa + co, pb + co, rs);
-            }
-          } else {
-            for (let c = 0; c < Cg; c++) {
-              const co = (<usize>c * plane) << 2;
-              input_tiles4_s2(dst + <usize>c * (NR * 4), vxs, pa + co, pb + co, rs);
-            }
+          for (let c = 0; c < Cg; c++) {
+            const co = (<usize>c * plane) << 2;
+            input_tiles4(dst + <usize>c * (NR * 4), vxs, pa + co, pb + co, rs);
           }
-          const q = geo + (<usize>t << 2);
-          store<i32>(q, (2 * tyA * OW + 2 * txA) << 2);
-          store<i32>(q, (2 * tyB * OW + 2 * txB) << 2, 4);
-          store<i32>(q, min(OW - 2 * txA, 4) | (min(OH - 2 * tyA, 2) << 8), 8);
-          store<i32>(q, tB < T ? min(OW - 2 * txB, 4) | (min(OH - 2 * tyB, 2) << 8) : 0, 12);
+          note_tiles4(geo + (<usize>t << 2), tA, T, tW, OH, OW);
         }
         for (let xi = 0; xi < NX; xi++) {
           gemm_packed(ug + <usize>xi * uxs, aps, vp + <usize>xi * vxs, Og, nt, Cg, mp + <usize>xi * mxs, <usize>TB << 2, false);
@@ -355,8 +386,7 @@ export function conv_fwd_winograd(
           const bv = f32x4.splat(b ? load<f32>(b + (<usize>(g * Og + o) << 2)) : 0);
           const biased = b != 0;
           for (let t = 0; t < nt; t += 4) {
-            if (s == 1) output_tiles4(yo, geo + (<usize>t << 2), ors, mo + (<usize>t << 2), mxs, acc, bv, biased);
-            else output_tiles4_s2(yo, geo + (<usize>t << 2), ors, mo + (<usize>t << 2), mxs, acc, bv, biased);
+            output_tiles4(yo, geo + (<usize>t << 2), ors, mo + (<usize>t << 2), mxs, acc, bv, biased);
           }
         }
       }

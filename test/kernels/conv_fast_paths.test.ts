@@ -90,6 +90,8 @@ describe.runIf(simd)("Winograd F(2x2, 3x3) (f32x4)", () => {
     ["stride 2, pad 2 x 1: 16->16 12x10", { H: 12, W: 10, sh: 2, sw: 2, ph: 2, pw: 1 }],
     ["stride 2, groups 2, 2 images", { N: 2, C: 32, O: 32, H: 10, W: 10, sh: 2, sw: 2, G: 2 }],
     ["stride 2: 64->128 28x28 (several tile blocks)", { C: 64, O: 128, H: 28, W: 28, sh: 2, sw: 2 }],
+    ["stride 2: 96->20 9x11 (4-position groups in 2 GEMMs of depth 192)", { C: 96, O: 20, H: 9, W: 11, sh: 2, sw: 2 }],
+    ["stride 2: 300->16 7x9 (one position per GEMM)", { C: 300, O: 16, H: 7, W: 9, sh: 2, sw: 2 }],
   ];
   for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 131, name.startsWith("odd")));
 
@@ -136,6 +138,24 @@ describe.runIf(simd)("Winograd F(2x2, 3x3) (f32x4)", () => {
       // Outputs in the 2x2 tile of one that reads the value, which do not read it themselves, stay finite.
       if (sh === 1 && value !== 3e38) expect(Number.isFinite(y[2 * P + 0]) && Number.isFinite(y[2 * P + 3 * 8 + 2])).toBe(true);
       if (sh === 2) expect(Number.isFinite(y[2 * P + 3 * 4 + 3])).toBe(true);
+    });
+  }
+
+  // The data check reads 16 floats per step, then the rest one by one: a value in that rest (x has 17*7*9 =
+  // 1071 floats, 15 past the last full step) must stop Winograd too. The value sits at row 5, column 5 of the
+  // last channel, the centre of a tile's 5x5 patch, which the transform subtracts from its neighbours
+  // (-inf - (-inf) = NaN where the direct sum is -inf; a huge value overflows).
+  for (const [what, value] of [["-infinity", -Infinity], ["a huge value", -3e38]] as const) {
+    it(`${what} in the last floats of x (past the check's 16-float steps) takes the fallback (stride 2)`, () => {
+      const g = conv({ C: 17, O: 16, H: 7, W: 9, sh: 2, sw: 2 });
+      const nx = g.C * g.H * g.W, ny = g.O * g.OH * g.OW;
+      const r = rng(8);
+      const x = randArray(nx, r), w = randArray(g.O * g.C * 9, r);
+      x[16 * 63 + 5 * 9 + 5] = value;
+      setKernelVariant("f32x4");
+      const py = put(new Float32Array(ny));
+      conv2dFwd(py, put(x), put(w), 0, g);
+      expect(mismatch(read(py, ny), refConv2dFwd(x, w, null, g))).toBeNull();
     });
   }
 
