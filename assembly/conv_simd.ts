@@ -22,6 +22,7 @@ import { conv_fwd_winograd, winograd_safe } from "./conv_winograd";
 import { conv_fwd_batched, conv_bwd_filter_batched } from "./conv_batched";
 import { try_conv_bwd_input_batched, try_conv_bwd_input_scatter } from "./conv_batched_bwd";
 import { conv_bwd_filter_winograd } from "./conv_winograd_wgrad";
+import { conv_bwd_input_winograd_t2 } from "./conv_winograd_t2";
 
 /** Output positions per forward column block (the packed im2col block is at most KC x FWD_NC floats). */
 const FWD_NC: i32 = 256;
@@ -147,6 +148,14 @@ export function conv_bwd_input_simd(
   if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && ph <= 2 && pw <= 2 &&
     OH == H + 2 * ph - 2 && OW == W + 2 * pw - 2 && use_winograd(gy, N * O * P, w, O * Cg * 9, Og, Cg, H, W, Og)) {
     conv_fwd_winograd(gx, gy, w, 0, N, O, OH, OW, C, H, W, 2 - ph, 2 - pw, G, 1, true, true);
+    return;
+  }
+  // 4x4 stride 2 (ConvTranspose2d k4 s2 forward), padding 1 or 3: per output parity two F(2,2) products
+  // (conv_winograd_t2.ts), 1.78x fewer multiplies. Each gx value sums 4 taps of Og channels.
+  if (KH == 4 && KW == 4 && sh == 2 && sw == 2 && dh == 1 && dw == 1 && (ph == 1 || ph == 3) && (pw == 1 || pw == 3) &&
+    OH == (H + 2 * ph - 4) / 2 + 1 && OW == (W + 2 * pw - 4) / 2 + 1 &&
+    use_winograd(gy, N * O * P, w, O * Cg * 16, Cg, Og, H, W, 4 * Og)) {
+    conv_bwd_input_winograd_t2(gx, gy, w, 0, N, C, H, W, O, OH, OW, ph, pw, G, true);
     return;
   }
   set_geometry(H, W, OW, sh, sw, ph, pw, dh, dw);
