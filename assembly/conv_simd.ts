@@ -128,6 +128,36 @@ export function conv_fwd_simd(
 }
 
 /**
+ * The input gradient by Winograd where it applies, true if done: gx (+)= conv2d's adjoint of gy (+ b where gx
+ * is overwritten: ConvTranspose2d's forward saves its bias fill). Shapes as in conv_bwd_input_simd; b: (C) or 0.
+ */
+export function try_conv_bwd_input_winograd(
+  gx: usize, gy: usize, w: usize, b: usize,
+  N: i32, C: i32, H: i32, W: i32, O: i32, KH: i32, KW: i32, OH: i32, OW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, G: i32, acc: bool,
+): bool {
+  if (!ASC_FEATURE_SIMD) { unreachable(); return false; }
+  const Cg = C / G, Og = O / G, P = OH * OW;
+  if (dh != 1 || dw != 1) return false;
+  // 3x3 stride 1: gx is the forward convolution of gy (padded by 2 - p) with the weight transposed and
+  // rotated.
+  if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && ph <= 2 && pw <= 2 &&
+    OH == H + 2 * ph - 2 && OW == W + 2 * pw - 2 && use_winograd(gy, N * O * P, w, O * Cg * 9, Og, Cg, H, W, Og)) {
+    conv_fwd_winograd(gx, gy, w, b, N, O, OH, OW, C, H, W, 2 - ph, 2 - pw, G, 1, acc, true);
+    return true;
+  }
+  // 4x4 stride 2 (ConvTranspose2d k4 s2 forward), padding 1 or 3: per output parity two F(2,2) products
+  // (conv_winograd_t2.ts), 1.78x fewer multiplies. Each gx value sums 4 taps of Og channels.
+  if (KH == 4 && KW == 4 && sh == 2 && sw == 2 && (ph == 1 || ph == 3) && (pw == 1 || pw == 3) &&
+    OH == (H + 2 * ph - 4) / 2 + 1 && OW == (W + 2 * pw - 4) / 2 + 1 &&
+    use_winograd(gy, N * O * P, w, O * Cg * 16, Cg, Og, H, W, 4 * Og)) {
+    conv_bwd_input_winograd_t2(gx, gy, w, b, N, C, H, W, O, OH, OW, ph, pw, G, acc);
+    return true;
+  }
+  return false;
+}
+
+/**
  * Input gradient in the conv2d view: gx += conv2d's adjoint of gy (accumulates).
  *   gx: (N, C, H, W)   gy: (N, O, OH, OW)   w: (O, C/G, KH, KW)
  */
@@ -143,21 +173,7 @@ export function conv_bwd_input_simd(
   if (try_conv_bwd_input_batched(gx, gy, w, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G)) return;
   const Cg = C / G, Og = O / G, KK = KH * KW, Kd = Cg * KK, P = OH * OW;
   const HW = <usize>H * W;
-  // 3x3 stride 1: gx is the forward convolution of gy (padded by 2 - p) with the weight transposed and
-  // rotated, which Winograd does with acc = true.
-  if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && ph <= 2 && pw <= 2 &&
-    OH == H + 2 * ph - 2 && OW == W + 2 * pw - 2 && use_winograd(gy, N * O * P, w, O * Cg * 9, Og, Cg, H, W, Og)) {
-    conv_fwd_winograd(gx, gy, w, 0, N, O, OH, OW, C, H, W, 2 - ph, 2 - pw, G, 1, true, true);
-    return;
-  }
-  // 4x4 stride 2 (ConvTranspose2d k4 s2 forward), padding 1 or 3: per output parity two F(2,2) products
-  // (conv_winograd_t2.ts), 1.78x fewer multiplies. Each gx value sums 4 taps of Og channels.
-  if (KH == 4 && KW == 4 && sh == 2 && sw == 2 && dh == 1 && dw == 1 && (ph == 1 || ph == 3) && (pw == 1 || pw == 3) &&
-    OH == (H + 2 * ph - 4) / 2 + 1 && OW == (W + 2 * pw - 4) / 2 + 1 &&
-    use_winograd(gy, N * O * P, w, O * Cg * 16, Cg, Og, H, W, 4 * Og)) {
-    conv_bwd_input_winograd_t2(gx, gy, w, 0, N, C, H, W, O, OH, OW, ph, pw, G, true);
-    return;
-  }
+  if (try_conv_bwd_input_winograd(gx, gy, w, 0, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G, true)) return;
   set_geometry(H, W, OW, sh, sw, ph, pw, dh, dw);
   const pointwise = is_pointwise(H, W, KH, KW, OH, OW, sh, sw, ph, pw);
   // A = W_g^T (Kd x Og), packed once: group g, row panel i (taps 4i..4i+3) at ap + g*gps + i*aps.
