@@ -82,19 +82,25 @@ describe.runIf(simd)("Winograd input gradient of k4 s2 convolutions (f32x4)", ()
     checkConv2dBwdInput({ N: 1, C: 18, O: 17, H: 13, W: 10, ph: 3, pw: 3, G: 1 }, 8);
   });
 
-  // Winograd would spread a NaN over a whole 4x4 tile and turn an infinity into NaNs (inf - inf): such data
-  // takes im2col + GEMM + col2im, where only the outputs whose sums read the value see it.
+  // Winograd would turn an infinity into NaNs (inf - inf), overflow on huge values and multiply a NaN weight
+  // by padding zeros that PyTorch's sums never form: such data takes im2col + GEMM + col2im, where only the
+  // outputs whose sums read the value see it.
   for (const [what, value] of [["NaN", NaN], ["infinity", Infinity], ["a huge value", 3e38]] as const) {
     it(`${what} in x reaches exactly the outputs that read it`, () => {
       const g = tconv({ N: 1, C: 16, O: 16, H: 6, W: 6, ph: 1, pw: 1 });
       const y = checkTconv(g, 11, (x) => { x[2 * 36 + 3 * 6 + 2] = value; });
-      // x[3][2] reaches output rows 5..8 and columns 3..6 only; (4, 4) is in its Winograd tile but not there.
+      // x[3][2] reaches output rows 5..8 and columns 3..6 only; (4, 4) is in its Winograd tile but not there
+      // (each output's F(2,2) terms only read the inputs its direct sum reads: a NaN alone would stay local,
+      // but an infinity turns into NaN through inf - inf).
       if (value !== 3e38) expect(Number.isFinite(y[4 * 12 + 4])).toBe(true);
     });
   }
-  it("NaN in one weight stays in its output channel", () => {
+  it("NaN in one weight tap reaches exactly the outputs that use it (not the border ones next to them)", () => {
     const g = tconv({ N: 1, C: 16, O: 16, H: 5, W: 5, ph: 1, pw: 1 });
-    const y = checkTconv(g, 12, (_x, w) => { w[3 * 256 + 5 * 16 + 6] = NaN; });
+    // Tap (3, 1) of input channel 3 -> output channel 5: used by even rows >= 2 and even columns only. Winograd
+    // would also give NaN in row 0 (its padded row -1 times the tap), which PyTorch's sums never form.
+    const y = checkTconv(g, 12, (_x, w) => { w[3 * 256 + 5 * 16 + 3 * 4 + 1] = NaN; });
+    expect(Number.isNaN(y[5 * 100 + 2 * 10 + 2]) && Number.isFinite(y[5 * 100])).toBe(true);
     expect(y.subarray(0, 5 * 100).every(Number.isFinite)).toBe(true);
   });
 });
