@@ -12,6 +12,8 @@
 //   - 3x3, dilation 1, stride 1 or 2, >= 16 channels in and out: Winograd (conv_winograd.ts), 2.25x resp.
 //     1.44x fewer multiplies; the input gradient of the stride-1 case too (a forward conv of gy with the
 //     rotated weight), and its weight gradient (conv_winograd_wgrad.ts) where an image has enough tiles;
+//   - the input gradient of 4x4 stride-2 convs (ConvTranspose2d k4 s2's forward), >= 16 channels in and out:
+//     two F(2,2) products per output parity (conv_winograd_t2.ts), 1.78x fewer multiplies;
 //   - the forward with >= 8 images, output rows narrower than 32 and a small input (LeNet): 8 images per
 //     GEMM panel (conv_batched.ts), so that short rows waste no panel lanes and need no im2col gathering;
 //     its lane-interleaved copy of 8 padded images is limited to 1 MiB.
@@ -146,9 +148,9 @@ export function try_conv_bwd_input_winograd(
     conv_fwd_winograd(gx, gy, w, b, N, O, OH, OW, C, H, W, 2 - ph, 2 - pw, G, 1, acc, true);
     return true;
   }
-  // 4x4 stride 2 (ConvTranspose2d k4 s2 forward), padding 1 or 3: per output parity two F(2,2) products
+  // 4x4 stride 2 (ConvTranspose2d k4 s2 forward), padding 0..3: per output parity two F(2,2) products
   // (conv_winograd_t2.ts), 1.78x fewer multiplies. Each gx value sums 4 taps of Og channels.
-  if (KH == 4 && KW == 4 && sh == 2 && sw == 2 && (ph == 1 || ph == 3) && (pw == 1 || pw == 3) &&
+  if (KH == 4 && KW == 4 && sh == 2 && sw == 2 && ph <= 3 && pw <= 3 &&
     OH == (H + 2 * ph - 4) / 2 + 1 && OW == (W + 2 * pw - 4) / 2 + 1 &&
     use_winograd(gy, N * O * P, w, O * Cg * 16, Cg, Og, H, W, 4 * Og)) {
     conv_bwd_input_winograd_t2(gx, gy, w, b, N, C, H, W, O, OH, OW, ph, pw, G, acc);

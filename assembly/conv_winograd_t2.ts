@@ -1,5 +1,5 @@
 // Winograd input gradient of a 4x4 stride-2 convolution (= ConvTranspose2d k4 s2 forward), dilation 1,
-// padding 1 or 3 per axis (internal: called from conv_simd.ts).
+// padding 0..3 per axis (internal: called from conv_simd.ts).
 //
 // Along one axis, with gx[i'] += gy[j] w[k] for i' = 2j - p + k and p = 1, each output parity is a 2-tap
 // correlation of gy: gx[2i] = w3 gy[i-1] + w1 gy[i] and gx[2i+1] = w2 gy[i] + w0 gy[i+1]. Four consecutive
@@ -8,12 +8,17 @@
 //   V = (x0 - x1, x1, x2 - x1, x2, x3 - x2)
 //   U = (w3, w3 + w1, w1, -w2, w2 + w0, w0),  m_ξ = U_ξ V_vi(ξ) with vi = (0, 1, 2, 2, 3, 4)
 //   (gx[2i], gx[2i+1], gx[2i+2], gx[2i+3]) = (m0 + m1, m3 + m4, m1 + m2, m4 + m5)
-// (the 4th product uses x1 - x2 = -V2, hence -w2). In 2D a 4x4 output tile takes 36 multiplies per (c, o)
+// (the 4th product uses x1 - x2 = -V2, hence -w2). With even padding the tile's 4 outputs start on the odd
+// class, gx[2i+1 .. 2i+4] (p = 0 frame shifted by one), and need only x = gy[i .. i+2]: the same V's first
+// three values, U = (w2, w2 + w0, w0, w3, w3 + w1, w1) with vi = (0, 1, 2, 0, 1, 2), the same output sums
+// (gx[2i+1] = m0 + m1 = w2 x0 + w0 x1, gx[2i+2] = m3 + m4 = w3 x0 + w1 x1, ...). Each output's terms read
+// only the inputs its direct sum reads, so a NaN in gy would stay local, but an infinity gives inf - inf and a
+// NaN weight meets the padding. In 2D a 4x4 output tile takes 36 multiplies per (c, o)
 // instead of 64 (1.78x less arithmetic); over the tiles these are 36 GEMMs M_ξ (Cg x T) = U_ξ (Cg x Og) @
 // V_vi(ξ) (Og x T) on the engine of conv_gemm.ts, the 25 distinct V blocks each feeding one to four GEMMs.
 // Tiles step by 2 gy pixels (4 gx pixels) and patches overlap by 2, so 4 tiles per f32x4 load their patch
-// columns exactly like conv_winograd.ts's stride-1 tiles; p = 3 is p = 1 shifted by one gy pixel (the
-// padded plane starts one pixel later). The rest (zero-padded plane, tile pairs and phantom tiles, the
+// columns exactly like conv_winograd.ts's stride-1 tiles; p = 2, 3 are p = 0, 1 shifted by one gy pixel
+// (the padded plane starts one pixel later), and the axes choose their variant independently. The rest (zero-padded plane, tile pairs and phantom tiles, the
 // winograd_safe guard the caller applies) follows conv_winograd.ts.
 import { scratch } from "./memory";
 import { gemm_packed, MR, NR } from "./conv_gemm";
@@ -24,17 +29,26 @@ const TB_FLOATS: i32 = 4096;
 /** Transform positions (GEMMs) per tile, and distinct V values per tile. */
 const NX: i32 = 36;
 const NV: i32 = 25;
-/** V position of each 1D position ξ = 0..5. */
-const VI: usize = memory.data<i32>([0, 1, 2, 2, 3, 4]);
+/** V position of each 1D position ξ = 0..5: odd padding, then even padding. */
+const VI: usize = memory.data<i32>([0, 1, 2, 2, 3, 4, 0, 1, 2, 0, 1, 2]);
 /** Output geometry per 4-tile group (see conv_winograd.ts's GEO; here columns 1..8 and rows 1..4). */
 const GEO = new StaticArray<i32>(TB_FLOATS / 16);
 /** Lane masks: the first n lanes set, for n = 0..4. */
 const LANES: usize = memory.data<i32>([0, 0, 0, 0, -1, 0, 0, 0, -1, -1, 0, 0, -1, -1, -1, 0, -1, -1, -1, -1], 16);
 
-/** The 1D weight transform of (w0, w1, w2, w3) into 6 vectors at d, d + xs, ... */
+/** The 1D weight transform of (w0, w1, w2, w3) into 6 vectors at d, d + xs, ... (see the header). */
 // @ts-ignore: decorator
 @inline
-function u6_store(d: usize, xs: usize, w0: v128, w1: v128, w2: v128, w3: v128): void {
+function u6_store(d: usize, xs: usize, w0: v128, w1: v128, w2: v128, w3: v128, even: bool): void {
+  if (even) {
+    v128.store(d, w2);
+    v128.store(d + xs, f32x4.add(w2, w0));
+    v128.store(d + 2 * xs, w0);
+    v128.store(d + 3 * xs, w3);
+    v128.store(d + 4 * xs, f32x4.add(w3, w1));
+    v128.store(d + 5 * xs, w1);
+    return;
+  }
   v128.store(d, w3);
   v128.store(d + xs, f32x4.add(w3, w1));
   v128.store(d + 2 * xs, w1);
@@ -47,9 +61,9 @@ function u6_store(d: usize, xs: usize, w0: v128, w1: v128, w2: v128, w3: v128): 
  * U for every (c, o) of one group into A panels: panel i (gx channels 4i..4i+3, one per lane) of position ξ
  * at up + ξ*xs + i*Og*16, row o at + o*16. Lanes of padding channels (c >= Cg) are zeros.
  *   wg: (Og, Cg, 4, 4) the group's weights (conv2d view: w[o][c] maps gx channel c to gy channel o)
- *   tmp: 24 f32x4 of scratch (the row-transformed kernels)
+ *   tmp: 24 f32x4 of scratch (the row-transformed kernels)   evenh, evenw: the padding along H, W is even
  */
-function weight_transform_t2(up: usize, xs: usize, wg: usize, Og: i32, Cg: i32, tmp: usize): void {
+function weight_transform_t2(up: usize, xs: usize, wg: usize, Og: i32, Cg: i32, tmp: usize, evenh: bool, evenw: bool): void {
   for (let c = 0; c < Cg; c += MR) {
     const n = min(MR, Cg - c);
     const mask = v128.load(LANES + (<usize>n << 4));
@@ -66,13 +80,13 @@ function weight_transform_t2(up: usize, xs: usize, wg: usize, Og: i32, Cg: i32, 
         const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
         u6_store(tmp + <usize>(6 * u) * 16, 16,
           v128.and(f32x4.shuffle(t0, t2, 0, 1, 4, 5), mask), v128.and(f32x4.shuffle(t0, t2, 2, 3, 6, 7), mask),
-          v128.and(f32x4.shuffle(t1, t3, 0, 1, 4, 5), mask), v128.and(f32x4.shuffle(t1, t3, 2, 3, 6, 7), mask));
+          v128.and(f32x4.shuffle(t1, t3, 0, 1, 4, 5), mask), v128.and(f32x4.shuffle(t1, t3, 2, 3, 6, 7), mask), evenw);
       }
       // Column transform: position 6a + b from tmp[6u + b] over the kernel rows u.
       const dst = up + <usize>(c / MR) * Og * (MR * 4) + <usize>o * (MR * 4);
       for (let b = 0; b < 6; b++) {
         const s = tmp + <usize>b * 16;
-        u6_store(dst + <usize>b * xs, 6 * xs, v128.load(s), v128.load(s, 96), v128.load(s, 192), v128.load(s, 288));
+        u6_store(dst + <usize>b * xs, 6 * xs, v128.load(s), v128.load(s, 96), v128.load(s, 192), v128.load(s, 288), evenh);
       }
     }
   }
@@ -188,7 +202,7 @@ function output_tiles4_t2(yo: usize, geo: usize, rs: usize, src: usize, xs: usiz
 }
 
 /**
- * gx (+)= the input gradient of a conv2d with 4x4 kernels, stride 2, dilation 1, padding ph, pw in {1, 3},
+ * gx (+)= the input gradient of a conv2d with 4x4 kernels, stride 2, dilation 1, padding ph, pw in 0..3,
  * H = 2*OH + 2 - 2ph (+ 1) and the same for W (the caller checks the shape and winograd_safe).
  *   gx: (N, C, H, W)   gy: (N, O, OH, OW)   w: (O, C/G, 4, 4)   b: (C) bias or 0 (only without acc)
  *   acc: add to gx instead of overwriting it.
@@ -219,7 +233,7 @@ export function conv_bwd_input_winograd_t2(
   const up = scratch(0, <usize>G * gs + 24 * 16);
   const tmp = up + <usize>G * gs;
   for (let g = 0; g < G; g++) {
-    weight_transform_t2(up + <usize>g * gs, uxs, w + ((<usize>g * Og * Cg * 16) << 2), Og, Cg, tmp);
+    weight_transform_t2(up + <usize>g * gs, uxs, w + ((<usize>g * Og * Cg * 16) << 2), Og, Cg, tmp, (ph & 1) == 0, (pw & 1) == 0);
   }
   // Block strides skewed by 256 bytes so that the streams never share L1 sets (see conv_winograd.ts).
   const vxs = <usize>Og * TB * 4 + 256; // V: position at vp + v*vxs, panel j at + j*Og*32, row o at + o*32
@@ -229,6 +243,7 @@ export function conv_bwd_input_winograd_t2(
   const xp = scratch(3, (<usize>Og * plane) << 2);
   const rs = <usize>Wp << 2, ors = <usize>W << 2;
   const geo = changetype<usize>(GEO);
+  const vih = VI + (ph & 1 ? 0 : 24), viw = VI + (pw & 1 ? 0 : 24);
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
       pad_planes(xp, gy + ((<usize>(n * O + g * Og) * P) << 2), Og, OH, OW, Hp, Wp, qh, qw);
@@ -256,10 +271,10 @@ export function conv_bwd_input_winograd_t2(
           store<i32>(q, tB < T ? min(W - 4 * txB, 8) | (min(H - 4 * tyB, 4) << 8) : 0, 12);
         }
         for (let a = 0; a < 6; a++) {
-          const va = vp + <usize>(5 * load<i32>(VI + (<usize>a << 2))) * vxs;
+          const va = vp + <usize>(5 * load<i32>(vih + (<usize>a << 2))) * vxs;
           for (let bb = 0; bb < 6; bb++) {
             const xi = 6 * a + bb;
-            gemm_packed(ug + <usize>xi * uxs, aps, va + <usize>load<i32>(VI + (<usize>bb << 2)) * vxs, Cg, nt, Og,
+            gemm_packed(ug + <usize>xi * uxs, aps, va + <usize>load<i32>(viw + (<usize>bb << 2)) * vxs, Cg, nt, Og,
               mp + <usize>xi * mxs, <usize>TB << 2, false);
           }
         }

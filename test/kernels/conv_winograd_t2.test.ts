@@ -1,6 +1,6 @@
 // The Winograd input gradient of 4x4 stride-2 convolutions (assembly/conv_winograd_t2.ts), which
 // conv_transpose2d k4 s2 forward and conv2d's input gradient take (conv_simd.ts decides): dilation 1, padding
-// 1 or 3 per axis, >= 16 channels in and out per group, finite data (else im2col + GEMM + col2im). The shapes
+// 0..3 per axis, >= 16 channels in and out per group, finite data (else im2col + GEMM + col2im). The shapes
 // below are chosen inside those conditions and on their edges (tile and pair tails, a phantom tile, one tile
 // row, output padding, groups, several tile blocks, channel counts off multiples of 4 and 8) and checked
 // against the f64 references; the last ones put a NaN or an infinity into the data, which must take the
@@ -69,6 +69,10 @@ describe.runIf(simd)("Winograd input gradient of k4 s2 convolutions (f32x4)", ()
     ["20->18 6x9 p1, output padding 1 (odd output sizes)", { N: 2, C: 20, O: 18, H: 6, W: 9, ph: 1, pw: 1, oph: 1, opw: 1 }],
     ["16->24 7x5 p3", { N: 1, C: 16, O: 24, H: 7, W: 5, ph: 3, pw: 3 }],
     ["16->16 6x7 p1 x 3, output padding 0 x 1", { N: 1, C: 16, O: 16, H: 6, W: 7, ph: 1, pw: 3, opw: 1 }],
+    ["16->17 5x6 p0 (even padding: tiles start on odd outputs)", { N: 1, C: 16, O: 17, H: 5, W: 6, ph: 0, pw: 0 }],
+    ["19->16 7x6 p2, output padding 1, 2 images", { N: 2, C: 19, O: 16, H: 7, W: 6, ph: 2, pw: 2, oph: 1, opw: 1 }],
+    ["16->16 6x9 p0 x 1 (axes of both kinds)", { N: 1, C: 16, O: 16, H: 6, W: 9, ph: 0, pw: 1 }],
+    ["16->20 9x5 p3 x 2, output padding 1 x 0", { N: 1, C: 16, O: 20, H: 9, W: 5, ph: 3, pw: 2, oph: 1 }],
     ["groups 2: 40->36 5x6, 2 images", { N: 2, C: 40, O: 36, H: 5, W: 6, ph: 1, pw: 1, G: 2 }],
     ["64->32 14x13 (several tile blocks, tile groups across rows)", { N: 1, C: 64, O: 32, H: 14, W: 13, ph: 1, pw: 1 }],
     ["21->150 5x5 (deep channels, wide GEMM rows)", { N: 1, C: 21, O: 150, H: 5, W: 5, ph: 1, pw: 1 }],
@@ -80,6 +84,9 @@ describe.runIf(simd)("Winograd input gradient of k4 s2 convolutions (f32x4)", ()
   });
   it("conv2d input gradient, 18->17 k4 s2 p3 on 13x10", () => {
     checkConv2dBwdInput({ N: 1, C: 18, O: 17, H: 13, W: 10, ph: 3, pw: 3, G: 1 }, 8);
+  });
+  it("conv2d input gradient, 16->24 k4 s2 p0 x 2 on 12x15", () => {
+    checkConv2dBwdInput({ N: 1, C: 16, O: 24, H: 12, W: 15, ph: 0, pw: 2, G: 1 }, 9);
   });
 
   // Winograd would turn an infinity into NaNs (inf - inf), overflow on huge values and multiply a NaN weight
