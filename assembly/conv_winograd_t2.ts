@@ -8,18 +8,20 @@
 //   V = (x0 - x1, x1, x2 - x1, x2, x3 - x2)
 //   U = (w3, w3 + w1, w1, -w2, w2 + w0, w0),  m_ξ = U_ξ V_vi(ξ) with vi = (0, 1, 2, 2, 3, 4)
 //   (gx[2i], gx[2i+1], gx[2i+2], gx[2i+3]) = (m0 + m1, m3 + m4, m1 + m2, m4 + m5)
-// (the 4th product uses x1 - x2 = -V2, hence -w2). With even padding the tile's 4 outputs start on the odd
-// class, gx[2i+1 .. 2i+4] (p = 0 frame shifted by one), and need only x = gy[i .. i+2]: the same V's first
-// three values, U = (w2, w2 + w0, w0, w3, w3 + w1, w1) with vi = (0, 1, 2, 0, 1, 2), the same output sums
-// (gx[2i+1] = m0 + m1 = w2 x0 + w0 x1, gx[2i+2] = m3 + m4 = w3 x0 + w1 x1, ...). Each output's terms read
-// only the inputs its direct sum reads, so a NaN in gy would stay local, but an infinity gives inf - inf and a
-// NaN weight meets the padding. In 2D a 4x4 output tile takes 36 multiplies per (c, o)
-// instead of 64 (1.78x less arithmetic); over the tiles these are 36 GEMMs M_ξ (Cg x T) = U_ξ (Cg x Og) @
-// V_vi(ξ) (Og x T) on the engine of conv_gemm.ts, the 25 distinct V blocks each feeding one to four GEMMs.
-// Tiles step by 2 gy pixels (4 gx pixels) and patches overlap by 2, so 4 tiles per f32x4 load their patch
-// columns exactly like conv_winograd.ts's stride-1 tiles; p = 2, 3 are p = 0, 1 shifted by one gy pixel
-// (the padded plane starts one pixel later), and the axes choose their variant independently. The rest (zero-padded plane, tile pairs and phantom tiles, the
-// winograd_safe guard the caller applies) follows conv_winograd.ts.
+// (the 4th product uses x1 - x2 = -V2, hence -w2). With even padding (p = 0: gx[i'] at i' = 2j + k) a tile's
+// 4 outputs gx[2i+1 .. 2i+4] (in the p = 1 numbering above) start on the odd class and read only
+// x = gy[i .. i+2]: the first three values of the same V, U = (w2, w2 + w0, w0, w3, w3 + w1, w1) with
+// vi = (0, 1, 2, 0, 1, 2), and the same output sums (m0 + m1 = w2 x0 + w0 x1, m3 + m4 = w3 x0 + w1 x1, ...).
+// p = 2, 3 are p = 0, 1 with the padded plane starting one gy pixel later; rows and columns choose their
+// variant independently. Every output's terms read only the inputs its direct sum reads (a NaN in gy stays
+// local), but an infinity gives inf - inf and a NaN weight meets the padding: the caller's winograd_safe
+// guard sends such data to im2col + GEMM + col2im.
+//
+// In 2D a 4x4 output tile takes 36 multiplies per (c, o) instead of 64 (1.78x less arithmetic); over the
+// tiles these are 36 GEMMs M_ξ (Cg x T) = U_ξ (Cg x Og) @ V_vi(ξ) (Og x T) on the engine of conv_gemm.ts, the
+// 25 V blocks each feeding up to four GEMMs. Tiles step by 2 gy pixels (4 gx pixels) and patches overlap by
+// 2, so 4 tiles per f32x4 load their patch columns exactly like conv_winograd.ts's stride-1 tiles. The rest
+// (zero-padded plane, tile pairs and phantom tiles) follows conv_winograd.ts.
 import { scratch } from "./memory";
 import { gemm_packed, MR, NR } from "./conv_gemm";
 import { pad_planes, store_n } from "./conv_winograd";
