@@ -9,7 +9,7 @@
 //   weight grad   = conv2d weight gradient with (gy, x) := (x, gy)
 // Every kernel below only renames arguments and calls the conv2d internals. The bias gradient is
 // conv2d_bwd_bias on gy.
-import { conv_fwd_simd, conv_bwd_input_simd, conv_bwd_filter_simd, fill_bias_simd } from "./conv_simd";
+import { conv_fwd_simd, conv_bwd_input_simd, conv_bwd_filter_simd, fill_bias_simd, try_conv_bwd_input_winograd } from "./conv_simd";
 import { conv_fwd_direct, conv_bwd_input_direct, conv_bwd_filter_direct, fill_bias_direct } from "./conv_scalar";
 
 export function conv_transpose2d_fwd_f32x4(
@@ -21,6 +21,8 @@ export function conv_transpose2d_fwd_f32x4(
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, G: i32,
 ): void {
   if (!ASC_FEATURE_SIMD) { unreachable(); return; }
+  // Winograd writes every output once, with the bias: no fill pass first.
+  if (try_conv_bwd_input_winograd(y, x, w, b, N, O, OH, OW, C, KH, KW, H, W, sh, sw, ph, pw, dh, dw, G, false)) return;
   fill_bias_simd(y, b, N, O, OH * OW);
   conv_bwd_input_simd(y, x, w, N, O, OH, OW, C, KH, KW, H, W, sh, sw, ph, pw, dh, dw, G);
 }

@@ -226,7 +226,7 @@ export function input_tiles4(dst: usize, xs: usize, a: usize, b: usize, rs: usiz
 /** Stores the first n (1..4) lanes of v at dst, adding to what is there if acc. */
 // @ts-ignore: decorator
 @inline
-function store_n(dst: usize, v: v128, n: i32, acc: bool): void {
+export function store_n(dst: usize, v: v128, n: i32, acc: bool): void {
   if (n >= 4) {
     v128.store(dst, acc ? f32x4.add(v, v128.load(dst)) : v);
     return;

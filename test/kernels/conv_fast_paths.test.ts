@@ -102,7 +102,7 @@ describe.runIf(simd)("Winograd F(2x2, 3x3) (f32x4)", () => {
     const nx = g.N * g.C * g.H * g.W, nw = g.C * g.O * 9, ny = g.N * g.O * g.OH * g.OW;
     const x = randArray(nx, r), w = randArray(nw, r), b = randArray(g.O, r), gy = randArray(ny, r), gx0 = randArray(nx, r);
     setKernelVariant("f32x4");
-    const px = put(x), pw = put(w), pb = put(b), pgy = put(gy), py = put(new Float32Array(ny)), pgx = put(gx0);
+    const px = put(x), pw = put(w), pb = put(b), pgy = put(gy), py = put(new Float32Array(ny).fill(NaN)), pgx = put(gx0);
     convTranspose2dFwd(py, px, pw, pb, g);
     convTranspose2dBwdInput(pgx, pgy, pw, g);
     expect(mismatch(read(py, ny), refConvT2dFwd(x, w, b, g))).toBeNull();
