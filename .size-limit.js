@@ -22,8 +22,10 @@ export default [
     name: "JS alone (wasm bytes left out)", path: "build/index.js", import: "*", gzip: true, limit: "30 kB",
     modifyEsbuildConfig: (config) => ({ ...config, plugins: [...(config.plugins ?? []), withoutWasmBytes] }),
   },
-  { name: "SIMD wasm module", path: ".wasm-out/wasmconv.simd.wasm", limit: "40 kB", ...raw },
+  // The SIMD module grows with each algorithm it carries (Winograd for 3x3 s1, 3x3 s2 and 4x4 s2 transposed, the
+  // batched-lane LeNet paths): 48 kB leaves room for about two more such paths before the budget is revisited.
+  { name: "SIMD wasm module", path: ".wasm-out/wasmconv.simd.wasm", limit: "48 kB", ...raw },
   { name: "scalar wasm module", path: ".wasm-out/wasmconv.scalar.wasm", limit: "20 kB", ...raw },
   // Not shipped as such (the entry carries it as a delta against the SIMD module): what it would weigh alone.
-  { name: "relaxed SIMD wasm module", path: ".wasm-out/wasmconv.relaxed.wasm", limit: "40 kB", ...raw },
+  { name: "relaxed SIMD wasm module", path: ".wasm-out/wasmconv.relaxed.wasm", limit: "48 kB", ...raw },
 ];
