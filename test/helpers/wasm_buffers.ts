@@ -50,6 +50,16 @@ export const VARIANTS = (["f32x4", "scalar"] as Variant[]).filter((v) => {
   }
 });
 
+/**
+ * Selects the f32x4 twins and returns true where this build has them; false in the scalar build
+ * (WASMCONV_SCALAR=1), which has no f32x4-only paths to test. Suites of such paths start with it.
+ */
+export function useSimd(): boolean {
+  if (!VARIANTS.includes("f32x4")) return false;
+  setKernelVariant("f32x4");
+  return true;
+}
+
 const GUARD = 4;
 const SENTINEL = 12345.5;
 

@@ -17,18 +17,13 @@ import { heapF32, setKernelVariant } from "../../src/wasm.js";
 import {
   conv2dBwdFilter, conv2dBwdInput, conv2dFwd, convTranspose2dBwdInput, convTranspose2dFwd, type ConvGeometry,
 } from "../../src/kernels/conv.js";
-import { freeAll, getF32, zerosPtr } from "../helpers/wasm_buffers.js";
+import { freeAll, getF32, zerosPtr, useSimd } from "../helpers/wasm_buffers.js";
 import {
   convOutSize, convTransposeOutSize, mismatch, randArray, refConv2dBwdFilter, refConv2dBwdInput, refConv2dFwd,
   refConvT2dBwdInput, refConvT2dFwd, rng,
 } from "../reference/conv.js";
 
-let simd = true;
-try {
-  setKernelVariant("f32x4");
-} catch {
-  simd = false; // the scalar build (WASMCONV_SCALAR=1) has no f32x4 paths to test
-}
+const simd = useSimd();
 const GUARD = 4;
 const SENTINEL = 12345.5;
 

@@ -8,17 +8,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { setKernelVariant } from "../../src/wasm.js";
 import { conv2dBwdInput, convTranspose2dFwd, type ConvGeometry } from "../../src/kernels/conv.js";
-import { freeAll, putGuarded, readGuarded } from "../helpers/wasm_buffers.js";
+import { freeAll, putGuarded, readGuarded, useSimd } from "../helpers/wasm_buffers.js";
 import {
   convOutSize, convTransposeOutSize, mismatch, randArray, refConv2dBwdInput, refConvT2dFwd, rng,
 } from "../reference/conv.js";
 
-let simd = true;
-try {
-  setKernelVariant("f32x4");
-} catch {
-  simd = false; // the scalar build (WASMCONV_SCALAR=1) has no f32x4 paths to test
-}
+const simd = useSimd();
 
 afterEach(() => freeAll());
 
