@@ -252,17 +252,21 @@ export function tile_offset(t: i32, tW: i32, rs: usize, step: i32): usize {
   return <usize>(step * ty) * rs + (<usize>(step * (t - ty * tW)) << 2);
 }
 
-/** Notes at q (in GEO) the output geometry of the 4 tiles tA..tA+3 (of T, tW per row) of an OH x OW plane. */
+/**
+ * Notes at q (in GEO) the output geometry of the 4 tiles tA..tA+3 (of T, tW per row) of an OH x OW plane,
+ * each tile s x s outputs (2, or 4 for conv_winograd_t2.ts): offsets of the two tile pairs, and the columns
+ * (of 2s) and rows (of s) of each pair inside the plane.
+ */
 // @ts-ignore: decorator
 @inline
-export function note_tiles4(q: usize, tA: i32, T: i32, tW: i32, OH: i32, OW: i32): void {
+export function note_tiles4(q: usize, tA: i32, T: i32, tW: i32, OH: i32, OW: i32, s: i32 = 2): void {
   const tB = tA + 2;
   const tyA = tA / tW, tyB = tB / tW;
   const txA = tA - tyA * tW, txB = tB - tyB * tW;
-  store<i32>(q, (2 * tyA * OW + 2 * txA) << 2);
-  store<i32>(q, (2 * tyB * OW + 2 * txB) << 2, 4);
-  store<i32>(q, min(OW - 2 * txA, 4) | (min(OH - 2 * tyA, 2) << 8), 8);
-  store<i32>(q, tB < T ? min(OW - 2 * txB, 4) | (min(OH - 2 * tyB, 2) << 8) : 0, 12);
+  store<i32>(q, (s * tyA * OW + s * txA) << 2);
+  store<i32>(q, (s * tyB * OW + s * txB) << 2, 4);
+  store<i32>(q, min(OW - s * txA, 2 * s) | (min(OH - s * tyA, s) << 8), 8);
+  store<i32>(q, tB < T ? min(OW - s * txB, 2 * s) | (min(OH - s * tyB, s) << 8) : 0, 12);
 }
 
 /**

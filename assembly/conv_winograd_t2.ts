@@ -24,7 +24,7 @@
 // (zero-padded plane, tile pairs and phantom tiles) follows conv_winograd.ts.
 import { scratch } from "./memory";
 import { gemm_packed, MR, NR } from "./conv_gemm";
-import { pad_planes, store_n } from "./conv_winograd";
+import { pad_planes, store_n, tile_offset, note_tiles4 } from "./conv_winograd";
 
 /** Floats per V (and M) block row: a tile block has TB = TB_FLOATS / max(Cg, Og) tiles (a multiple of 8). */
 const TB_FLOATS: i32 = 4096;
@@ -256,21 +256,14 @@ export function conv_bwd_input_winograd_t2(
         // Input transform, 4 tiles (2 pairs, possibly on 2 tile rows) per f32x4; a lone last pair is read
         // twice. The output geometry of each group is noted on the way.
         for (let t = 0; t < nt; t += 4) {
-          const tA = t0 + t, tB = tA + 2, tBr = min(tB, T - 2);
-          const tyA = tA / tW, tyB = tB / tW, tyBr = tBr / tW;
-          const txA = tA - tyA * tW, txB = tB - tyB * tW, txBr = tBr - tyBr * tW;
-          const pa = xp + ((<usize>(2 * tyA) * Wp + 2 * txA) << 2);
-          const pb = xp + ((<usize>(2 * tyBr) * Wp + 2 * txBr) << 2);
+          const tA = t0 + t;
+          const pa = xp + tile_offset(tA, tW, rs, 2), pb = xp + tile_offset(min(tA + 2, T - 2), tW, rs, 2);
           const dst = vp + <usize>(t >> 3) * Og * (NR * 4) + (<usize>(t & 7) << 2);
           for (let o = 0; o < Og; o++) {
             const oo = (<usize>o * plane) << 2;
             input_tiles4_t2(dst + <usize>o * (NR * 4), vxs, pa + oo, pb + oo, rs);
           }
-          const q = geo + (<usize>t << 2);
-          store<i32>(q, (4 * tyA * W + 4 * txA) << 2);
-          store<i32>(q, (4 * tyB * W + 4 * txB) << 2, 4);
-          store<i32>(q, min(W - 4 * txA, 8) | (min(H - 4 * tyA, 4) << 8), 8);
-          store<i32>(q, tB < T ? min(W - 4 * txB, 8) | (min(H - 4 * tyB, 4) << 8) : 0, 12);
+          note_tiles4(geo + (<usize>t << 2), tA, T, tW, H, W, 4);
         }
         for (let a = 0; a < 6; a++) {
           const va = vp + <usize>(5 * load<i32>(vih + (<usize>a << 2))) * vxs;

@@ -19,7 +19,7 @@
 // comes here when winograd_safe() accepts x and gy.
 import { scratch } from "./memory";
 import { gemm_packed, transpose4_store, MR, NR } from "./conv_gemm";
-import { pad_planes, input_tiles4 } from "./conv_winograd";
+import { pad_planes, input_tiles4, tile_offset } from "./conv_winograd";
 
 /** 16 positions x 4 channels x 4 tiles: one group of 4 tiles of 4 channels, before the transpose. */
 const TMP: usize = memory.data(16 * 4 * 16, 16);
@@ -158,12 +158,9 @@ export function conv_bwd_filter_winograd(
         const kc = min(TB, (T - t0 + 3) & ~3); // a multiple of 4; tiles past T have dY = 0
         const bps = <usize>kc * (NR * 4), aps = <usize>kc * (MR * 4);
         for (let t = 0; t < kc; t += 4) {
-          const tA = t0 + t, tB = tA + 2, tBr = min(tB, T - 2);
-          const tyA = tA / tW, tyB = tB / tW, tyBr = tBr / tW;
-          const txA = tA - tyA * tW, txB = tB - tyB * tW, txBr = tBr - tyBr * tW;
+          const tA = t0 + t;
           // x patches (a phantom pair re-reads the last real pair: finite, and multiplied by dY = 0).
-          const pa = xp + ((<usize>(2 * tyA) * Wp + 2 * txA) << 2);
-          const pb = xp + ((<usize>(2 * tyBr) * Wp + 2 * txBr) << 2);
+          const pa = xp + tile_offset(tA, tW, rs, 2), pb = xp + tile_offset(min(tA + 2, T - 2), tW, rs, 2);
           for (let c = 0; c < Cg; c += 4) {
             // Channels past Cg repeat the last one: their panel columns are never written back.
             for (let k = 0; k < 4; k++) {
@@ -173,8 +170,7 @@ export function conv_bwd_filter_winograd(
             tmp_to_panels(bp + <usize>(c / NR) * bps + (<usize>t << 5) + (<usize>(c & (NR - 1)) << 2), bxs, NR * 4);
           }
           // gy blocks of the same tiles.
-          const qa = yp + ((<usize>(2 * tyA) * Wq + 2 * txA) << 2);
-          const qb = yp + ((<usize>(2 * tyB) * Wq + 2 * txB) << 2);
+          const qa = yp + tile_offset(tA, tW, qrs, 2), qb = yp + tile_offset(tA + 2, tW, qrs, 2);
           for (let o = 0; o < Og; o += 4) {
             for (let k = 0; k < 4; k++) {
               const oo = (<usize>min(o + k, Og - 1) * qplane) << 2;
