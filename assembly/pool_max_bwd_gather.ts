@@ -60,15 +60,15 @@ import { at } from "./pool_common";
 }
 
 /**
- * Four output columns m0..m0+3 of output row k: gx columns 2m0 .. 2m0+7 of rows 2k (at qe) and, when odd,
- * 2k+1 (at qo = qe + W floats). gyr, ir: outputs (k, m0); the next output row is rs bytes further (next: it
- * exists). tE, tO: positions of the even and odd columns of row 2k; tEW, tOW: of row 2k+1. shifted: outputs
- * m0+1..m0+4 exist (else lane 3 of the shifted vectors is absent). Flags are constants after inlining.
+ * Four output columns m0..m0+3 of output row k give gx columns 2m0 .. 2m0+7 of one gx row at q: row 2k
+ * (part 0: only output row k reaches it) or row 2k+1 (part 1: output rows k and, when `next`, k+1).
+ * gyr, ir: outputs (k, m0); the next output row is rs bytes further. tE, tO: positions of the row's even and
+ * odd columns. shifted: outputs m0+1..m0+4 exist (else lane 3 of the shifted vectors is absent). part and the
+ * flags are constants after inlining.
  */
 // @ts-ignore: decorator
 @inline function group(
-  qe: usize, qo: usize, gyr: usize, ir: usize, rs: usize, tE: v128, tO: v128, tEW: v128, tOW: v128,
-  odd: bool, next: bool, shifted: bool,
+  part: i32, q: usize, gyr: usize, ir: usize, rs: usize, tE: v128, tO: v128, next: bool, shifted: bool,
 ): void {
   const z = f32x4.splat(0);
   const g = v128.load(gyr);
@@ -81,15 +81,13 @@ import { at } from "./pool_common";
     g1 = f32x4.shuffle(g, z, 1, 2, 3, 4);
     i1 = i32x4.shuffle(i, i32x4.splat(-1), 1, 2, 3, 4); // no position is -1
   }
-  storePairs(qe, pick(g, i, tE), f32x4.add(pick(g, i, tO), pick(g1, i1, tO)), z);
-  if (!odd) return;
-  let e = pick(g, i, tEW);
-  let o = f32x4.add(pick(g, i, tOW), pick(g1, i1, tOW));
-  if (next) {
+  let e = pick(g, i, tE);
+  let o = f32x4.add(pick(g, i, tO), pick(g1, i1, tO));
+  if (part == 1 && next) {
     const gn = v128.load(gyr + rs);
     const inx = v128.load(ir + rs);
-    e = f32x4.add(e, pick(gn, inx, tEW));
-    o = f32x4.add(o, pick(gn, inx, tOW));
+    e = f32x4.add(e, pick(gn, inx, tE));
+    o = f32x4.add(o, pick(gn, inx, tO));
     let gn1: v128, in1: v128;
     if (shifted) {
       gn1 = v128.load(gyr + rs, 4);
@@ -98,51 +96,52 @@ import { at } from "./pool_common";
       gn1 = f32x4.shuffle(gn, z, 1, 2, 3, 4);
       in1 = i32x4.shuffle(inx, i32x4.splat(-1), 1, 2, 3, 4);
     }
-    o = f32x4.add(o, pick(gn1, in1, tOW));
+    o = f32x4.add(o, pick(gn1, in1, tO));
   }
-  storePairs(qo, e, o, z);
+  storePairs(q, e, o, z);
 }
 
-/** One output row k with SIMD groups: gx rows 2k and (odd) 2k+1. */
+/**
+ * One gx row (2k + part) of output row k, in SIMD groups, then the columns the groups do not reach. Each gx row
+ * is written in one sweep (not the two rows of an output row group by group): one store stream at a time
+ * measured 1.1-1.4x faster on the 25.7 MB gx of 8x64x112x112.
+ */
 // @ts-ignore: decorator
-@inline function gatherRowSimd(
-  gxp: usize, gyp: usize, ip: usize, k: i32, W: i32, OH: i32, OW: i32, mLast: i32, odd: bool, next: bool,
+@inline function gatherRowPart(
+  part: i32, gxp: usize, gyp: usize, ip: usize, k: i32, W: i32, OH: i32, OW: i32, mLast: i32, next: bool,
 ): void {
-  const r = 2 * k;
-  const qe = at(gxp, r * W);
-  const qo = at(gxp, (r + 1) * W);
+  const r = 2 * k + part;
+  const q = at(gxp, r * W);
   const gyr = at(gyp, k * OW);
   const ir = at(ip, k * OW);
   const rs = <usize>OW << 2;
   // Target positions, carried from group to group (the columns advance by 8 per group).
   const eight = i32x4.splat(8);
-  const one = i32x4.splat(1);
-  const w = i32x4.splat(W);
   let tE = i32x4.add(i32x4.splat(r * W), i32x4(0, 2, 4, 6));
-  let tO = i32x4.add(tE, one);
-  let tEW = i32x4.add(tE, w);
-  let tOW = i32x4.add(tO, w);
+  let tO = i32x4.add(tE, i32x4.splat(1));
   // Groups m0 = 0, 4, ..., then mLast (overlapping the previous one when OW is not a multiple of 4: the
   // gather overwrites, so recomputing columns is harmless). Only the group at OW-4 lacks output m0+4.
   for (let m0 = 0; m0 < mLast; m0 += 4) {
     const b = <usize>m0 << 2;
-    group(qe + 2 * b, qo + 2 * b, gyr + b, ir + b, rs, tE, tO, tEW, tOW, odd, next, true);
+    group(part, q + 2 * b, gyr + b, ir + b, rs, tE, tO, next, true);
     tE = i32x4.add(tE, eight);
     tO = i32x4.add(tO, eight);
-    tEW = i32x4.add(tEW, eight);
-    tOW = i32x4.add(tOW, eight);
   }
-  const m0 = mLast;
-  const b = <usize>m0 << 2;
-  tE = i32x4.add(i32x4.splat(r * W + 2 * m0), i32x4(0, 2, 4, 6));
-  tO = i32x4.add(tE, one);
-  tEW = i32x4.add(tE, w);
-  tOW = i32x4.add(tO, w);
-  if (m0 + 4 < OW) group(qe + 2 * b, qo + 2 * b, gyr + b, ir + b, rs, tE, tO, tEW, tOW, odd, next, true);
-  else group(qe + 2 * b, qo + 2 * b, gyr + b, ir + b, rs, tE, tO, tEW, tOW, odd, next, false);
-  const c0 = 2 * mLast + 8; // columns the groups do not reach (odd W)
-  gatherCols(qe, gyp, ip, r, c0, W, W, OH, OW);
-  if (odd) gatherCols(qo, gyp, ip, r + 1, c0, W, W, OH, OW);
+  const b = <usize>mLast << 2;
+  tE = i32x4.add(i32x4.splat(r * W + 2 * mLast), i32x4(0, 2, 4, 6));
+  tO = i32x4.add(tE, i32x4.splat(1));
+  if (mLast + 4 < OW) group(part, q + 2 * b, gyr + b, ir + b, rs, tE, tO, next, true);
+  else group(part, q + 2 * b, gyr + b, ir + b, rs, tE, tO, next, false);
+  gatherCols(q, gyp, ip, r, 2 * mLast + 8, W, W, OH, OW); // columns the groups do not reach (odd W)
+}
+
+/** One output row k with SIMD groups: gx row 2k, then (odd) row 2k+1. */
+// @ts-ignore: decorator
+@inline function gatherRowSimd(
+  gxp: usize, gyp: usize, ip: usize, k: i32, W: i32, OH: i32, OW: i32, mLast: i32, odd: bool, next: bool,
+): void {
+  gatherRowPart(0, gxp, gyp, ip, k, W, OH, OW, mLast, false);
+  if (odd) gatherRowPart(1, gxp, gyp, ip, k, W, OH, OW, mLast, next);
 }
 
 /**
