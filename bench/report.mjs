@@ -17,12 +17,14 @@ function fmtRate(w, r) {
   return `${v} ${r.rate_unit}`;
 }
 
+const fmtPct = (f) => (f == null || !Number.isFinite(f) ? "" : `${(100 * f).toFixed(0)}%`);
+
 const esc = (s) => String(s).replace(/\|/g, "\\|");
 
 export function renderTable(workloads) {
   const lines = [
-    "| workload | contender | median ms | GFLOP/s or GB/s | x vs tfjs-wasm | x vs pure JS | spread min–max ms (n × inner) |",
-    "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    "| workload | contender | median ms | GFLOP/s or GB/s | of ceiling | x vs tfjs-wasm | x vs pure JS | spread min–max ms (n × inner) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const w of workloads) {
     w.rows.forEach((r, i) => {
@@ -32,24 +34,41 @@ export function renderTable(workloads) {
         const ref = r.isReference ? " (reference)" : "";
         const vsT = r.contender === "tfjs-wasm" ? "—" : fmtX(r.vs?.["tfjs-wasm"]);
         const vsJ = r.contender === "purejs" ? "—" : fmtX(r.vs?.purejs);
-        lines.push(`| ${name} | ${esc(r.label)}${ref}${flag} | ${fmtMs(r.median_ms)} | ${fmtRate(w, r)} | ${vsT} | ` +
+        lines.push(`| ${name} | ${esc(r.label)}${ref}${flag} | ${fmtMs(r.median_ms)} | ${fmtRate(w, r)} | ${fmtPct(r.of_ceiling)} | ${vsT} | ` +
           `${vsJ} | ${fmtMs(r.min_ms)}–${fmtMs(r.max_ms)} (${r.samples} × ${r.inner}) |`);
       } else {
-        lines.push(`| ${name} | ${esc(r.label)} | ${r.status} | | | | ${esc(r.reason ?? "")} |`);
+        lines.push(`| ${name} | ${esc(r.label)} | ${r.status} | | | | | ${esc(r.reason ?? "")} |`);
       }
     });
+    const p = w.probe;
+    if (p) {
+      lines.push(`| | *host probe: ${esc(p.label)}* | ${fmtMs(p.median_ms)} | ${p.rate.toFixed(1)} ${p.unit} | 100% | | | ` +
+        `${fmtMs(p.min_ms)}–${fmtMs(p.max_ms)} (${p.samples} × ${p.inner}) |`);
+    }
   }
   return lines.join("\n");
 }
 
 export function renderTargets(targets) {
-  const lines = ["| target | workload | value | threshold | met |", "| --- | --- | ---: | ---: | :---: |"];
+  const lines = [
+    "| target | workload | value | threshold | met | host probe alongside |",
+    "| --- | --- | ---: | ---: | :---: | --- |",
+  ];
   for (const t of targets) {
     const v = t.value == null ? "n/a" : t.unit === "x" ? fmtX(t.value) : `${t.value.toFixed(t.value >= 100 ? 0 : 2)} ${t.unit}`;
     const th = `${t.cmp} ${t.threshold}${t.unit === "x" ? "x" : ` ${t.unit}`}`;
-    lines.push(`| ${t.target} | ${t.workload} | ${v} | ${th} | ${t.met === null ? "?" : t.met ? "yes" : "NO"} |`);
+    lines.push(`| ${t.target} | ${t.workload} | ${v} | ${th} | ${t.met === null ? "?" : t.met ? "yes" : "NO"} | ${probeNote(t.probe)} |`);
   }
   const met = targets.filter((t) => t.met).length, unknown = targets.filter((t) => t.met === null).length;
   lines.push("", `${met} of ${targets.length} target rows met, ${targets.length - met - unknown} missed, ${unknown} unknown.`);
   return lines.join("\n");
+}
+
+/** What the host-phase probe saw during a target's workload, and where the row stands against it. */
+function probeNote(p) {
+  if (!p) return "";
+  const base = `${p.rate.toFixed(1)} ${p.unit}`;
+  if (p.of_ceiling != null) return `${base}; this row ${fmtPct(p.of_ceiling)} of it`;
+  if (p.vs_floor != null) return `${base}; this row ${p.vs_floor.toFixed(2)}x the ceiling's time`;
+  return base;
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { WORKLOADS, makeData } from "./workloads.mjs";
 import { compare, stats } from "./util.mjs";
 import { purejs } from "./contenders/purejs.mjs";
+import { probeFor } from "./contenders/probe.mjs";
 import { evaluateTargets } from "./targets.mjs";
 import { renderTable, renderTargets, fmtMs } from "./report.mjs";
 
@@ -21,6 +22,7 @@ const HELP = `usage: node bench/run.mjs [options]     (npm run bench -- [options
   --rounds N     interleaved rounds (default 5, quick 2)
   --max-call S   skip a contender whose projected time per call (from its speed on an earlier workload of
                  the same kind) exceeds S seconds (default 20, quick 2)
+  --no-probe     leave out the host-phase probe (the GEMM / memory ceiling timed alongside each workload)
   --list         list the workloads and exit`;
 
 function parseArgs(argv) {
@@ -39,6 +41,7 @@ function parseArgs(argv) {
     else if (k === "--rounds") a.rounds = Number(val());
     else if (k === "--max-call") a.maxCall = Number(val());
     else if (k === "--list") a.list = true;
+    else if (k === "--no-probe") a.noProbe = true;
     else if (k === "--help" || k === "-h") { console.log(HELP); process.exit(0); }
     else throw new Error(`unknown option ${k}\n${HELP}`);
   }
@@ -193,6 +196,17 @@ async function runWorkload(w, index) {
 
   // Calibration: warm up, then pick `inner` (calls per sample) and samples per round.
   const timed = rows.filter((r) => r.status === "ok" || r.status === "wrong");
+  // The host-phase probe rides along in the same rounds (it computes nothing to check; see contenders/probe.mjs).
+  let probe = null;
+  if (!args.noProbe && timed.length > 0) {
+    try {
+      const p = probeFor(w);
+      if (p) probe = { contender: "host-probe", label: p.label, work: p.work, unit: p.unit, c: { enter: async () => {} }, h: { run: p.run } };
+    } catch (e) {
+      log(`  ! host probe unavailable: ${e.message.split("\n")[0]}`);
+    }
+  }
+  if (probe) timed.push(probe);
   for (const r of timed) {
     r.times = [];
     await r.c.enter();
@@ -219,12 +233,22 @@ async function runWorkload(w, index) {
     for (const r of order) {
       if (r.times.length >= r.maxSamples) continue;
       await r.c.enter();
+      const first = r.times.length;
       for (let s = 0; s < r.perRound && r.times.length < r.maxSamples; s++) {
         const t0 = now();
         for (let i = 0; i < r.inner; i++) r.h.run();
         r.times.push((now() - t0) / r.inner);
       }
+      (r.byRound ??= [])[round] = r.times.slice(first);
     }
+  }
+  let probeResult = null;
+  if (probe) {
+    timed.pop();
+    const st = stats(probe.times);
+    const rate = probe.work / (st.median * 1e6);
+    probeResult = { label: probe.label, unit: probe.unit, rate, median_ms: st.median, min_ms: st.min, max_ms: st.max, samples: st.n, inner: probe.inner };
+    log(`  ${"host probe".padEnd(32)} ${fmtMs(st.median).padStart(9)} ms  ${rate.toFixed(1)} ${probe.unit}  (${probe.label})`);
   }
   for (const r of timed) {
     const st = stats(r.times);
@@ -239,13 +263,27 @@ async function runWorkload(w, index) {
       r.zero_fill_ms = stats(ts).median;
     }
   }
+  // A row's share of the ceiling, round by round (the probe's samples of the same round saw the same host
+  // phase), then the median over the rounds.
+  if (probeResult) {
+    for (const r of timed) {
+      if (r.rate == null || r.rate_unit !== probeResult.unit) continue;
+      const shares = [];
+      probe.byRound.forEach((pt, round) => {
+        const rt = r.byRound?.[round];
+        // (work / row time) / (probe work / probe time), both medians of this round
+        if (pt?.length && rt?.length) shares.push((r.rate * r.median_ms * stats(pt).median) / (probeResult.rate * probeResult.median_ms * stats(rt).median));
+      });
+      if (shares.length) r.of_ceiling = stats(shares).median;
+    }
+  }
   for (const r of timed) {
     r.vs = {};
     for (const p of timed) if (p !== r && p.status === "ok") r.vs[p.contender] = p.median_ms / r.median_ms;
   }
   for (const r of rows) {
     if (r.h) { try { await r.c.enter(); r.h.dispose(); } catch (e) { log(`  ! ${r.label} dispose: ${e.message}`); } }
-    delete r.c; delete r.h; delete r.times; delete r.perRound; delete r.maxSamples;
+    delete r.c; delete r.h; delete r.times; delete r.byRound; delete r.perRound; delete r.maxSamples;
     if (r.status === "ok" || r.status === "wrong") {
       const extra = r.zero_fill_ms != null ? ` (zero fill alone ${fmtMs(r.zero_fill_ms)} ms)` : "";
       log(`  ${r.label.padEnd(32)} ${fmtMs(r.median_ms).padStart(9)} ms  [${fmtMs(r.min_ms)}–${fmtMs(r.max_ms)}, n=${r.samples}×${r.inner}]${extra}${r.status === "wrong" ? "  WRONG" : ""}`);
@@ -256,7 +294,7 @@ async function runWorkload(w, index) {
   const order = (id) => { const i = ORDER.indexOf(id); return i < 0 ? 99 : i; };
   rows.sort((a, b) => order(a.contender) - order(b.contender));
   const { id, kind, title, geom, flops, bytes, latency } = w;
-  return { id, kind, title, geom, flops: flops ?? null, bytes: bytes ?? null, latency: !!latency, reference: refRow?.contender ?? null, rows };
+  return { id, kind, title, geom, flops: flops ?? null, bytes: bytes ?? null, latency: !!latency, reference: refRow?.contender ?? null, rows, probe: probeResult };
 }
 
 // ---- main ----
