@@ -260,14 +260,17 @@ export function conv_bwd_filter_simd(
     return;
   }
   const mpan = (Og + MR - 1) / MR;
+  // The GEMM depth is the output positions, in blocks of at most KC of equal size (784 positions: 4 x 196, not
+  // 3 x 256 + 16, whose last block would pay a whole pass over gw's tiles for 16 steps).
+  const nblk = (P + KC - 1) / KC;
+  const KB = (P + nblk - 1) / nblk;
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
       const gyg = gy + ((<usize>(n * O + g * Og) * P) << 2);
       const xg = x + ((<usize>(n * C + g * Cg) * HW) << 2);
       const gwg = gw + ((<usize>g * Og * Kd) << 2);
-      // The GEMM depth is the output positions, in blocks of KC.
-      for (let p0 = 0; p0 < P; p0 += KC) {
-        const kc = min(KC, P - p0);
+      for (let p0 = 0; p0 < P; p0 += KB) {
+        const kc = min(KB, P - p0);
         const aps = <usize>kc * (MR * 4);
         const ap = scratch(0, <usize>mpan * aps);
         for (let ip = 0; ip < mpan; ip++) {
