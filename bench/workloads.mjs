@@ -35,11 +35,20 @@ function convFlops(kind, g) {
   return 2 * g.N * g.O * g.OH * g.OW * (g.C / g.G) * g.KH * g.KW;
 }
 
-/** Bytes that must be read and written at the least (f32 data, i32 argmax for max pooling's backward). */
-function poolBytes(kind, g) {
+/**
+ * Values (4 bytes each) a pooling pass must read and write at the least: f32 data, and the i32 argmax that max
+ * pooling's backward reads besides gy. The host-phase probe (contenders/probe.mjs) streams the same amounts.
+ */
+export function poolStreams(kind, g) {
   const inp = g.N * g.C * g.H * g.W, out = g.N * g.C * g.OH * g.OW;
-  if (kind === "max_pool2d_bwd") return 4 * (out + out + inp);
-  return 4 * (inp + out);
+  if (kind === "max_pool2d_bwd") return { rd: 2 * out, wr: inp };
+  if (kind === "avg_pool2d_bwd") return { rd: out, wr: inp };
+  return { rd: inp, wr: out };
+}
+
+function poolBytes(kind, g) {
+  const { rd, wr } = poolStreams(kind, g);
+  return 4 * (rd + wr);
 }
 
 /** LeNet-5 (d2l): Conv(1,6,5,p2) Sigmoid AvgPool(2) Conv(6,16,5) ReLU AvgPool(2) Flatten Linear(400,120) ReLU Linear(120,84) ReLU Linear(84,10). */

@@ -4,6 +4,7 @@
 //   GB/s workloads (pooling): the memory ceiling for the bytes the pass must read and write.
 import { readFileSync } from "node:fs";
 import { buildProbe } from "../probe/build.mjs";
+import { poolStreams } from "../workloads.mjs";
 
 let ex = null;
 function exports() {
@@ -13,14 +14,6 @@ function exports() {
 
 const GEMM = { mp: 2, np: 2, kc: 256, reps: 64 };
 const GEMM_FLOP = 2 * (GEMM.mp * 4) * (GEMM.np * 8) * GEMM.kc * GEMM.reps;
-
-/** Floats each pooling pass reads and writes at the least (the split of workloads.mjs's poolBytes). */
-function poolStreams(kind, g) {
-  const inp = g.N * g.C * g.H * g.W, out = g.N * g.C * g.OH * g.OW;
-  if (kind === "max_pool2d_bwd") return { rd: 2 * out, wr: inp };
-  if (kind === "avg_pool2d_bwd") return { rd: out, wr: inp };
-  return { rd: inp, wr: out };
-}
 
 let gemmBufs = null;
 let streamBuf = { ptr: 0, floats: 0 };
