@@ -68,7 +68,5 @@ export function renderTargets(targets) {
 function probeNote(p) {
   if (!p) return "";
   const base = `${p.rate.toFixed(1)} ${p.unit}`;
-  if (p.of_ceiling != null) return `${base}; this row ${fmtPct(p.of_ceiling)} of it`;
-  if (p.vs_floor != null) return `${base}; this row ${p.vs_floor.toFixed(2)}x the ceiling's time`;
-  return base;
+  return p.of_ceiling != null ? `${base}; this row ${fmtPct(p.of_ceiling)} of it` : base;
 }

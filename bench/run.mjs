@@ -264,15 +264,15 @@ async function runWorkload(w, index) {
     }
   }
   // A row's share of the ceiling, round by round (the probe's samples of the same round saw the same host
-  // phase), then the median over the rounds.
-  if (probeResult) {
+  // phase): (work / row time) / (probe work / probe time), medians of the round; then the median over rounds.
+  const work = w.flops ?? w.bytes;
+  if (probeResult && work) {
     for (const r of timed) {
-      if (r.rate == null || r.rate_unit !== probeResult.unit) continue;
+      if (r.rate_unit !== probeResult.unit) continue;
       const shares = [];
       probe.byRound.forEach((pt, round) => {
         const rt = r.byRound?.[round];
-        // (work / row time) / (probe work / probe time), both medians of this round
-        if (pt?.length && rt?.length) shares.push((r.rate * r.median_ms * stats(pt).median) / (probeResult.rate * probeResult.median_ms * stats(rt).median));
+        if (pt?.length && rt?.length) shares.push((work / stats(rt).median) / (probe.work / stats(pt).median));
       });
       if (shares.length) r.of_ceiling = stats(shares).median;
     }

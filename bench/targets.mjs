@@ -21,11 +21,7 @@ export function evaluateTargets(workloads) {
     const met = r && value != null && Number.isFinite(value) ? (cmp === ">=" ? value >= threshold : value <= threshold) : null;
     // Context, not part of the verdict: the host-phase probe timed alongside (see contenders/probe.mjs).
     const p = byId[id].probe;
-    const probe = p && r ? {
-      rate: p.rate, unit: p.unit,
-      of_ceiling: r.of_ceiling ?? null,
-      vs_floor: r.of_ceiling == null && p.unit === "GB/s" ? r.median_ms / p.median_ms : null,
-    } : null;
+    const probe = p && r ? { rate: p.rate, unit: p.unit, of_ceiling: r.of_ceiling ?? null } : null;
     out.push({ target, workload: id, contender: r?.label ?? "wasmconv", value: value ?? null, threshold, cmp, unit, met, probe });
   };
 
