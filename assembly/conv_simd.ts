@@ -16,7 +16,12 @@
 //     two F(2,2) products per output parity (conv_winograd_t2.ts), 1.78x fewer multiplies;
 //   - the forward with >= 8 images, output rows narrower than 32 and a small input (LeNet): 8 images per
 //     GEMM panel (conv_batched.ts), so that short rows waste no panel lanes and need no im2col gathering;
-//     its lane-interleaved copy of 8 padded images is limited to 1 MiB.
+//     its lane-interleaved copy of 8 padded images is limited to 1 MiB;
+//   - else, the forward of groups with one input channel (a single image through LeNet's conv1, depthwise
+//     convs on larger planes), stride and dilation 1, >= 8 output columns: output rows in the vector lanes
+//     (conv_direct.ts), where the GEMM's depth would be only KH*KW. Measured against im2col + GEMM: LeNet
+//     conv1 on one image 2.3-2.6x, depthwise 3x3 on 56x56 4.5x; the batched path stays ahead on small
+//     planes (depthwise 14x14 at N = 8: 1.3-1.5x), hence the order.
 import { scratch } from "./memory";
 import { gemm_packed, pack_copy, pack_transpose, MR, NR, KC } from "./conv_gemm";
 import { set_geometry, im2col_line, im2col_panels, col2im_line_add } from "./conv_im2col";
@@ -25,6 +30,7 @@ import { conv_fwd_batched, conv_bwd_filter_batched } from "./conv_batched";
 import { try_conv_bwd_input_batched, try_conv_bwd_input_scatter } from "./conv_batched_bwd";
 import { conv_bwd_filter_winograd } from "./conv_winograd_wgrad";
 import { conv_bwd_input_winograd_t2 } from "./conv_winograd_t2";
+import { conv_fwd_direct1, direct1_applies } from "./conv_direct";
 
 /** Output positions per forward column block (the packed im2col block is at most KC x FWD_NC floats). */
 const FWD_NC: i32 = 256;
@@ -97,6 +103,10 @@ export function conv_fwd_simd(
   const pointwise = is_pointwise(H, W, KH, KW, OH, OW, sh, sw, ph, pw);
   if (!pointwise && N >= 8 && OW < 32 && Cg * (H + 2 * ph) * (W + 2 * pw) <= 32768) {
     conv_fwd_batched(y, x, w, b, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G, acc);
+    return;
+  }
+  if (direct1_applies(Cg, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw)) {
+    conv_fwd_direct1(y, x, w, b, N, H, W, O, KH, KW, OH, OW, ph, pw, G, acc);
     return;
   }
   // The whole weight, packed once per call: group g, row panel i at ap + g*gps + i*aps.

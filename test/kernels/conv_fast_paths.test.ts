@@ -6,6 +6,8 @@
 //   - the batched forward (conv_batched.ts): N >= 8, output rows narrower than 32, a small input, not a plain
 //     1x1 (also conv_transpose2d's input gradient, which accumulates); the weight gradient in the same layout
 //     (also small Og <= 32, Kd <= 512, Og * OH * OW <= 8192), with tiles over runs of 5 taps for 5-wide kernels;
+//   - the direct forward (conv_direct.ts): one input channel per group, stride and dilation 1, OW >= 8, where
+//     the batched forward does not apply (fewer than 8 images, rows of 32 or more, a large input);
 //   - the batched input gradient (conv_batched_bwd.ts): scattered for Og >= 8, else a padded forward for
 //     stride 1 (finite weights), both with N >= 8 and small images;
 //   - the NaN / infinity fallback of Winograd to im2col + GEMM.
@@ -238,6 +240,48 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
     const y = read(py, 8 * 3 * 36);
     expect(mismatch(y, refConv2dFwd(x, w, null, g))).toBeNull();
     expect(y.filter(Number.isNaN).length).toBe(3 * 9);
+  });
+});
+
+describe.runIf(simd)("direct forward for one input channel per group, output rows in the lanes (f32x4)", () => {
+  // Tiles of 8 positions x up to 3 channels; a row's last 1..4 positions take a one-vector tile, and partial
+  // vectors are stored lane by lane: OW = 8, 9, 12, 13, 33 cover both tile widths and every tail length.
+  const cases: Array<[string, Partial<Sizes>]> = [
+    ["LeNet conv1 on one image: 1->6 5x5 pad 2, 28x28", { C: 1, O: 6, H: 28, W: 28, KH: 5, KW: 5, ph: 2, pw: 2 }],
+    ["depthwise 3x3 pad 1, 8 channels, 2 images, OW = 33", { N: 2, C: 8, O: 8, G: 8, H: 9, W: 33 }],
+    ["channel multiplier 4 (tiles of 3 + 1), groups 3, OW = 13", { N: 3, C: 3, O: 12, G: 3, H: 6, W: 13 }],
+    ["channel multiplier 2, OW = 9, pad 0 x 2, 1x5 kernel", { C: 2, O: 4, G: 2, H: 4, W: 5, KH: 1, KW: 5, ph: 0, pw: 2 }],
+    ["5x1 kernel, OW = 12, 5 channels", { C: 1, O: 5, H: 9, W: 12, KH: 5, KW: 1, ph: 1, pw: 0 }],
+    ["1x1 depthwise, OW = 8", { N: 2, C: 4, O: 4, G: 4, H: 3, W: 8, KH: 1, KW: 1, ph: 0, pw: 0 }],
+    ["8 images with rows of 40 (too long for the batched path)", { N: 8, C: 1, O: 2, H: 5, W: 40 }],
+  ];
+  for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 89));
+
+  it("gives the bits of the batched (GEMM) path: one image alone vs the same image in a batch of 8", () => {
+    const one = conv({ N: 1, C: 1, O: 6, H: 12, W: 12, KH: 5, KW: 5, ph: 2, pw: 2 }), eight = { ...one, N: 8 };
+    const r = rng(21);
+    const x = randArray(144, r), w = randArray(150, r), b = randArray(6, r);
+    const x8 = new Float32Array(8 * 144);
+    for (let n = 0; n < 8; n++) x8.set(x, n * 144);
+    setKernelVariant("f32x4");
+    const pw = put(w), pb = put(b), py1 = put(new Float32Array(6 * 144)), py8 = put(new Float32Array(8 * 6 * 144));
+    conv2dFwd(py1, put(x), pw, pb, one);
+    conv2dFwd(py8, put(x8), pw, pb, eight);
+    const y1 = read(py1, 6 * 144), y8 = read(py8, 8 * 6 * 144).subarray(0, 6 * 144);
+    expect(Array.from(y1).every((v, i) => Object.is(v, y8[i]))).toBe(true);
+  });
+
+  it("a NaN in x reaches exactly the outputs that read it", () => {
+    const g = conv({ C: 1, O: 3, H: 6, W: 10, ph: 1, pw: 1 });
+    const r = rng(4);
+    const x = randArray(60, r), w = randArray(27, r);
+    x[2 * 10 + 9] = NaN; // row 2, last column: outputs rows 1..3, columns 8..9
+    setKernelVariant("f32x4");
+    const py = put(new Float32Array(3 * 60));
+    conv2dFwd(py, put(x), put(w), 0, g);
+    const y = read(py, 3 * 60);
+    expect(mismatch(y, refConv2dFwd(x, w, null, g))).toBeNull();
+    expect(y.filter(Number.isNaN).length).toBe(3 * 3 * 2);
   });
 });
 
