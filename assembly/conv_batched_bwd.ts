@@ -22,7 +22,7 @@ import { gemm_indirect_row, scatter_indirect_4x8 } from "./conv_indirect";
 import { interleave, scatter, tap_table, zero_pixels, POS_BLOCK } from "./conv_batched";
 
 /** Whether all n floats at p are finite (x - x is 0 for finite x, NaN for NaN and +-inf). */
-function all_finite(p: usize, n: i32): bool {
+export function all_finite(p: usize, n: i32): bool {
   let s: f32 = 0;
   for (let i = 0; i < n; i++) {
     const v = load<f32>(p + (<usize>i << 2));

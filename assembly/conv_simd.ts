@@ -30,7 +30,7 @@ import { conv_fwd_batched, conv_bwd_filter_batched } from "./conv_batched";
 import { try_conv_bwd_input_batched, try_conv_bwd_input_scatter } from "./conv_batched_bwd";
 import { conv_bwd_filter_winograd } from "./conv_winograd_wgrad";
 import { conv_bwd_input_winograd_t2 } from "./conv_winograd_t2";
-import { conv_fwd_direct1, direct1_applies } from "./conv_direct";
+import { conv_fwd_direct1, conv_bwd_filter_direct1, direct1_applies, try_conv_bwd_input_direct1 } from "./conv_direct";
 
 /** Output positions per forward column block (the packed im2col block is at most KC x FWD_NC floats). */
 const FWD_NC: i32 = 256;
@@ -183,6 +183,8 @@ export function conv_bwd_input_simd(
   // padded forward for stride 1.
   if (try_conv_bwd_input_scatter(gx, gy, w, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G)) return;
   if (try_conv_bwd_input_batched(gx, gy, w, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G)) return;
+  // Depthwise, stride 1: a padded forward with the kernels rotated, output rows in the lanes (conv_direct.ts).
+  if (try_conv_bwd_input_direct1(gx, gy, w, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G)) return;
   const Cg = C / G, Og = O / G, KK = KH * KW, Kd = Cg * KK, P = OH * OW;
   const HW = <usize>H * W;
   if (try_conv_bwd_input_winograd(gx, gy, w, 0, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G, true)) return;
@@ -255,6 +257,11 @@ export function conv_bwd_filter_simd(
   if (!pointwise && N >= 8 && OW < 32 && Og <= 32 && Kd <= 512 && Og * P <= 8192 &&
     Cg * (H + 2 * ph) * (W + 2 * pw) <= 32768) {
     conv_bwd_filter_batched(gw, gy, x, N, C, H, W, O, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, G);
+    return;
+  }
+  // One input channel per group, stride 1: taps summed over positions in the lanes (conv_direct.ts).
+  if (direct1_applies(Cg, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw)) {
+    conv_bwd_filter_direct1(gw, gy, x, N, H, W, O, KH, KW, OH, OW, ph, pw, G);
     return;
   }
   // 3x3 stride 1: Winograd F(2x2, 3x3) (conv_winograd_wgrad.ts), 2.25x fewer multiplies. Its GEMMs

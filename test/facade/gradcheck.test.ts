@@ -38,6 +38,21 @@ describe.each(VARIANTS)("finite-difference gradients (%s kernels)", (variant) =>
     }), { numRuns: 40 });
   });
 
+  // One input channel per group at stride 1 with >= 8 output columns: the f32x4 kernels' direct path
+  // (conv_direct.ts), which the random shapes above (at most 9 columns) rarely reach.
+  it("conv2d with one input channel per group (depthwise, channel multiplier 2, LeNet's conv1 on one image)", () => {
+    for (const [C, O, G, h, w, k, p] of [[3, 3, 3, 6, 12, 3, 1], [2, 4, 2, 5, 9, 3, 0], [1, 6, 1, 10, 10, 5, 2]]) {
+      const r = rng(C * 100 + O * 10 + k);
+      const OH = convOutSize(h, k, 1, p, 1), OW = convOutSize(w, k, 1, p, 1);
+      const geom = { N: 1, C, H: h, W: w, O, KH: k, KW: k, OH, OW, sh: 1, sw: 1, ph: p, pw: p, dh: 1, dw: 1, G };
+      const xd = randArray(C * h * w, r), wd = randArray(O * k * k, r), gy = randArray(O * OH * OW, r);
+      const x = t(xd, [1, C, h, w]), wt = t(wd, [O, 1, k, k]);
+      F.conv2d(x, wt, null, { padding: p, groups: G }).backward(t(gy, [1, O, OH, OW], false));
+      checkGrad("conv2d dx", xd, x.grad!.toFloat32Array(), (v) => refConv2dFwd(v, wd, null, geom), gy);
+      checkGrad("conv2d dw", wd, wt.grad!.toFloat32Array(), (v) => refConv2dFwd(xd, v, null, geom), gy);
+    }
+  });
+
   it("conv_transpose2d: input, weight and bias", () => {
     fc.assert(fc.property(convArb, fc.integer({ min: 0, max: 2 }), ({ n, g, cg, og, h, w, kh, kw, s, p, d, bias, seed }, opRaw) => {
       const op = opRaw % Math.max(s, d);

@@ -6,69 +6,26 @@
 //   - the batched forward (conv_batched.ts): N >= 8, output rows narrower than 32, a small input, not a plain
 //     1x1 (also conv_transpose2d's input gradient, which accumulates); the weight gradient in the same layout
 //     (also small Og <= 32, Kd <= 512, Og * OH * OW <= 8192), with tiles over runs of 5 taps for 5-wide kernels;
-//   - the direct forward (conv_direct.ts): one input channel per group, stride and dilation 1, OW >= 8, where
-//     the batched forward does not apply (fewer than 8 images, rows of 32 or more, a large input);
 //   - the batched input gradient (conv_batched_bwd.ts): scattered for Og >= 8, else a padded forward for
 //     stride 1 (finite weights), both with N >= 8 and small images;
 //   - the NaN / infinity fallback of Winograd to im2col + GEMM.
+// (The direct path of one-channel groups, conv_direct.ts, has its own file: conv_direct.test.ts.)
 // The shapes below are chosen inside those conditions (and their edges: tails of 4-tile groups, of 4-row
 // panels, of 8-image blocks, several tile and position blocks, k blocks deeper than 256), and every pass is
 // checked against the f64 references, like conv2d.test.ts does for small random shapes.
 import { afterEach, describe, expect, it } from "vitest";
-import { heapF32, setKernelVariant } from "../../src/wasm.js";
+import { setKernelVariant } from "../../src/wasm.js";
+import { conv2dBwdFilter, conv2dBwdInput, conv2dFwd, convTranspose2dBwdInput, convTranspose2dFwd } from "../../src/kernels/conv.js";
+import { freeAll, useSimd } from "../helpers/wasm_buffers.js";
+import { checkConv2d, conv, plus, put, read, type Sizes } from "../helpers/conv_paths.js";
 import {
-  conv2dBwdFilter, conv2dBwdInput, conv2dFwd, convTranspose2dBwdInput, convTranspose2dFwd, type ConvGeometry,
-} from "../../src/kernels/conv.js";
-import { freeAll, getF32, zerosPtr, useSimd } from "../helpers/wasm_buffers.js";
-import {
-  convOutSize, convTransposeOutSize, mismatch, randArray, refConv2dBwdFilter, refConv2dBwdInput, refConv2dFwd,
+  convTransposeOutSize, mismatch, randArray, refConv2dBwdFilter, refConv2dBwdInput, refConv2dFwd,
   refConvT2dBwdInput, refConvT2dFwd, rng,
 } from "../reference/conv.js";
 
 const simd = useSimd();
-const GUARD = 4;
-const SENTINEL = 12345.5;
 
 afterEach(() => freeAll());
-
-function put(data: ArrayLike<number>, off = 0): number {
-  const ptr = zerosPtr(data.length + off + GUARD) + off * 4;
-  heapF32().set(data, ptr >> 2);
-  heapF32().fill(SENTINEL, (ptr >> 2) + data.length, (ptr >> 2) + data.length + GUARD);
-  return ptr;
-}
-function read(ptr: number, n: number): Float32Array {
-  if (!getF32(ptr + n * 4, GUARD).every((v) => v === SENTINEL)) throw new Error("kernel wrote past the end of its output");
-  return getF32(ptr, n);
-}
-const plus = (a: ArrayLike<number>, b: ArrayLike<number>) => Float64Array.from(a, (v, i) => v + b[i]);
-
-type Sizes = Omit<ConvGeometry, "OH" | "OW">;
-const base: Sizes = { N: 1, C: 16, H: 8, W: 8, O: 16, KH: 3, KW: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, G: 1 };
-function conv(s: Partial<Sizes>): ConvGeometry {
-  const g = { ...base, ...s };
-  return { ...g, OH: convOutSize(g.H, g.KH, g.sh, g.ph, g.dh), OW: convOutSize(g.W, g.KW, g.sw, g.pw, g.dw) };
-}
-
-/** conv2d forward (with bias, onto a NaN-filled y) and input gradient (onto random values) vs the references. */
-function checkConv2d(g: ConvGeometry, seed: number, withGradW = false): void {
-  const r = rng(seed);
-  const nx = g.N * g.C * g.H * g.W, nw = g.O * (g.C / g.G) * g.KH * g.KW, ny = g.N * g.O * g.OH * g.OW;
-  const x = randArray(nx, r), w = randArray(nw, r), b = randArray(g.O, r), gy = randArray(ny, r), gx0 = randArray(nx, r);
-  setKernelVariant("f32x4");
-  const px = put(x, 1), pw = put(w, 2), pb = put(b, 3), pgy = put(gy, 1);
-  const py = put(new Float32Array(ny).fill(NaN), 2), pgx = put(gx0, 3);
-  conv2dFwd(py, px, pw, pb, g);
-  conv2dBwdInput(pgx, pgy, pw, g);
-  const where = JSON.stringify(g);
-  expect(mismatch(read(py, ny), refConv2dFwd(x, w, b, g)), `y ${where}`).toBeNull();
-  expect(mismatch(read(pgx, nx), plus(gx0, refConv2dBwdInput(gy, w, g))), `gx ${where}`).toBeNull();
-  if (withGradW) {
-    const pgw = put(new Float32Array(nw));
-    conv2dBwdFilter(pgw, pgy, px, g);
-    expect(mismatch(read(pgw, nw), refConv2dBwdFilter(gy, x, g)), `gw ${where}`).toBeNull();
-  }
-}
 
 describe.runIf(simd)("Winograd F(2x2, 3x3) (f32x4)", () => {
   const cases: Array<[string, Partial<Sizes>]> = [
@@ -240,48 +197,6 @@ describe.runIf(simd)("batched forward, 8 images per GEMM panel (f32x4)", () => {
     const y = read(py, 8 * 3 * 36);
     expect(mismatch(y, refConv2dFwd(x, w, null, g))).toBeNull();
     expect(y.filter(Number.isNaN).length).toBe(3 * 9);
-  });
-});
-
-describe.runIf(simd)("direct forward for one input channel per group, output rows in the lanes (f32x4)", () => {
-  // Tiles of 8 positions x up to 3 channels; a row's last 1..4 positions take a one-vector tile, and partial
-  // vectors are stored lane by lane: OW = 8, 9, 12, 13, 33 cover both tile widths and every tail length.
-  const cases: Array<[string, Partial<Sizes>]> = [
-    ["LeNet conv1 on one image: 1->6 5x5 pad 2, 28x28", { C: 1, O: 6, H: 28, W: 28, KH: 5, KW: 5, ph: 2, pw: 2 }],
-    ["depthwise 3x3 pad 1, 8 channels, 2 images, OW = 33", { N: 2, C: 8, O: 8, G: 8, H: 9, W: 33 }],
-    ["channel multiplier 4 (tiles of 3 + 1), groups 3, OW = 13", { N: 3, C: 3, O: 12, G: 3, H: 6, W: 13 }],
-    ["channel multiplier 2, OW = 9, pad 0 x 2, 1x5 kernel", { C: 2, O: 4, G: 2, H: 4, W: 5, KH: 1, KW: 5, ph: 0, pw: 2 }],
-    ["5x1 kernel, OW = 12, 5 channels", { C: 1, O: 5, H: 9, W: 12, KH: 5, KW: 1, ph: 1, pw: 0 }],
-    ["1x1 depthwise, OW = 8", { N: 2, C: 4, O: 4, G: 4, H: 3, W: 8, KH: 1, KW: 1, ph: 0, pw: 0 }],
-    ["8 images with rows of 40 (too long for the batched path)", { N: 8, C: 1, O: 2, H: 5, W: 40 }],
-  ];
-  for (const [name, s] of cases) it(name, () => checkConv2d(conv(s), name.length * 89));
-
-  it("gives the bits of the batched (GEMM) path: one image alone vs the same image in a batch of 8", () => {
-    const one = conv({ N: 1, C: 1, O: 6, H: 12, W: 12, KH: 5, KW: 5, ph: 2, pw: 2 }), eight = { ...one, N: 8 };
-    const r = rng(21);
-    const x = randArray(144, r), w = randArray(150, r), b = randArray(6, r);
-    const x8 = new Float32Array(8 * 144);
-    for (let n = 0; n < 8; n++) x8.set(x, n * 144);
-    setKernelVariant("f32x4");
-    const pw = put(w), pb = put(b), py1 = put(new Float32Array(6 * 144)), py8 = put(new Float32Array(8 * 6 * 144));
-    conv2dFwd(py1, put(x), pw, pb, one);
-    conv2dFwd(py8, put(x8), pw, pb, eight);
-    const y1 = read(py1, 6 * 144), y8 = read(py8, 8 * 6 * 144).subarray(0, 6 * 144);
-    expect(Array.from(y1).every((v, i) => Object.is(v, y8[i]))).toBe(true);
-  });
-
-  it("a NaN in x reaches exactly the outputs that read it", () => {
-    const g = conv({ C: 1, O: 3, H: 6, W: 10, ph: 1, pw: 1 });
-    const r = rng(4);
-    const x = randArray(60, r), w = randArray(27, r);
-    x[2 * 10 + 9] = NaN; // row 2, last column: outputs rows 1..3, columns 8..9
-    setKernelVariant("f32x4");
-    const py = put(new Float32Array(3 * 60));
-    conv2dFwd(py, put(x), put(w), 0, g);
-    const y = read(py, 3 * 60);
-    expect(mismatch(y, refConv2dFwd(x, w, null, g))).toBeNull();
-    expect(y.filter(Number.isNaN).length).toBe(3 * 3 * 2);
   });
 });
 
